@@ -1,0 +1,21 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { type AppConfig, PlatformModule } from '@app/platform';
+import { QueueName, WorkerRuntimeModule } from '@app/cases';
+import { NotificationsWorkerModule } from '@app/notifications';
+import { dataSourceOptions } from '@app/schema';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        PlatformModule.forRoot(config),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.databasePoolSize)),
+        WorkerRuntimeModule.forRoot({ [QueueName.Documents]: 2, [QueueName.Notifications]: 8 }),
+        NotificationsWorkerModule,
+      ],
+    };
+  }
+}

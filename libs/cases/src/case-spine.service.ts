@@ -1,0 +1,302 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { BlindIndex, DomainException, FieldCipher, type Locale } from '@app/platform';
+import { CaseEvent, type ActorType, type Visibility } from './entities/case-event.entity.js';
+import { CaseRecord } from './entities/case.entity.js';
+import { CaseErrors } from './errors.js';
+import { eventHash, genesisHash } from './event-chain.js';
+import { OutboxWriter } from './outbox/outbox.writer.js';
+import { JobName } from './queue/jobs.js';
+import { generateReference, type Service } from './reference.js';
+import { assertTransition, STATE_MACHINES } from './state-machines/index.js';
+
+export interface Actor {
+  type: ActorType;
+  id?: string | null;
+}
+
+export interface ApplicantContact {
+  name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}
+
+export interface OpenCaseInput {
+  service: Service;
+  status: string;
+  postCode: string;
+  priority?: number;
+  locale: Locale;
+  applicant?: ApplicantContact;
+  /** What an applicant types to look the case up: surname and date of birth (YYYY-MM-DD). */
+  lookup?: { surname: string; dateOfBirth: string };
+  slaDueAt?: Date | null;
+  actor: Actor;
+  event?: { type?: string; visibility?: Visibility; payload?: Record<string, unknown> };
+}
+
+/** Columns a transition may change along with the status. */
+export type CaseUpdate = Partial<
+  Pick<CaseRecord, 'assignedOfficerId' | 'claimExpiresAt' | 'slaDueAt' | 'submittedAt' | 'decidedAt' | 'priority' | 'postCode'>
+>;
+
+export interface TransitionInput {
+  caseId: string;
+  /** The version the caller last saw; anything else is a VERSION_CONFLICT. */
+  expectedVersion: number;
+  to: string;
+  actor: Actor;
+  type?: string;
+  visibility: Visibility;
+  payload?: Record<string, unknown>;
+  set?: CaseUpdate;
+}
+
+export interface RecordEventInput {
+  caseId: string;
+  /** When given, the event is refused if the case has moved on; when omitted, it is appended to whatever is current. */
+  expectedVersion?: number;
+  actor: Actor;
+  type: string;
+  visibility: Visibility;
+  payload?: Record<string, unknown>;
+  set?: CaseUpdate;
+}
+
+const MAX_APPEND_RETRIES = 5;
+
+async function insertEvent(manager: EntityManager, event: CaseEvent): Promise<void> {
+  await manager.query(
+    `INSERT INTO case_event (case_id, seq, type, from_status, to_status, actor_type, actor_id, visibility, payload, prev_hash, hash, created_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+    [
+      event.caseId,
+      event.seq,
+      event.type,
+      event.fromStatus,
+      event.toStatus,
+      event.actorType,
+      event.actorId,
+      event.visibility,
+      JSON.stringify(event.payload),
+      event.prevHash,
+      event.hash,
+      event.createdAt,
+    ],
+  );
+}
+
+/**
+ * The only writer of case status and case history. Each call runs inside the caller's
+ * transaction and writes the case row, its hash-chained event and, when the applicant can see
+ * the event, the outbox row that will notify them — all or nothing.
+ */
+@Injectable()
+export class CaseSpine {
+  constructor(
+    private readonly cipher: FieldCipher,
+    private readonly blindIndex: BlindIndex,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  async openCase(manager: EntityManager, input: OpenCaseInput): Promise<CaseRecord> {
+    const machine = STATE_MACHINES[input.service];
+    if (!machine.initial.includes(input.status)) {
+      throw new DomainException(CaseErrors.INVALID_TRANSITION, `A ${input.service} case cannot start in ${input.status}.`, {
+        allowed: machine.initial,
+      });
+    }
+    const id = randomUUID();
+    const now = new Date();
+    const event = input.event ?? {};
+    const first = this.buildEvent(id, 1, genesisHash(id), {
+      type: event.type ?? 'case.opened',
+      fromStatus: null,
+      toStatus: input.status,
+      actor: input.actor,
+      visibility: event.visibility ?? 'applicant',
+      payload: event.payload ?? {},
+      createdAt: now,
+    });
+    const applicant = input.applicant ?? {};
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const reference = generateReference(input.service);
+      const inserted = (await manager.query(
+        `INSERT INTO "case" (id, reference, service, status, post_code, priority, applicant_name, applicant_email,
+                             applicant_email_index, applicant_phone, locale, lookup_key, sla_due_at, submitted_at,
+                             version, event_count, last_event_hash, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,1,1,$15,$16,$16)
+         ON CONFLICT (reference) DO NOTHING RETURNING id`,
+        [
+          id,
+          reference,
+          input.service,
+          input.status,
+          input.postCode,
+          input.priority ?? 3,
+          this.seal(applicant.name, id, 'applicant_name'),
+          this.seal(applicant.email, id, 'applicant_email'),
+          applicant.email ? this.blindIndex.of('email', applicant.email.toLowerCase()) : null,
+          this.seal(applicant.phone, id, 'applicant_phone'),
+          input.locale,
+          input.lookup ? this.lookupKey(reference, input.lookup.surname, input.lookup.dateOfBirth) : null,
+          input.slaDueAt ?? null,
+          input.status === 'DRAFT' ? null : now,
+          first.hash,
+          now,
+        ],
+      )) as { id: string }[];
+      if (inserted.length === 1) {
+        await insertEvent(manager, first);
+        await this.notifyIfVisible(manager, first);
+        return manager.findOneByOrFail(CaseRecord, { id });
+      }
+    }
+    throw new Error('could not allocate a unique case reference');
+  }
+
+  async transition(manager: EntityManager, input: TransitionInput): Promise<{ case: CaseRecord; event: CaseEvent }> {
+    const current = await this.load(manager, input.caseId);
+    this.assertVersion(current, input.expectedVersion);
+    assertTransition(STATE_MACHINES[current.service], current.status, input.to);
+    return this.append(manager, current, {
+      type: input.type ?? 'status.changed',
+      fromStatus: current.status,
+      toStatus: input.to,
+      actor: input.actor,
+      visibility: input.visibility,
+      payload: input.payload ?? {},
+      set: { ...input.set, status: input.to },
+    });
+  }
+
+  async recordEvent(manager: EntityManager, input: RecordEventInput): Promise<{ case: CaseRecord; event: CaseEvent }> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.load(manager, input.caseId);
+      if (input.expectedVersion !== undefined) this.assertVersion(current, input.expectedVersion);
+      try {
+        return await this.append(manager, current, {
+          type: input.type,
+          fromStatus: null,
+          toStatus: null,
+          actor: input.actor,
+          visibility: input.visibility,
+          payload: input.payload ?? {},
+          set: input.set ?? {},
+        });
+      } catch (error) {
+        const lostRace = error instanceof DomainException && error.code === CaseErrors.VERSION_CONFLICT;
+        if (!lostRace || input.expectedVersion !== undefined || attempt >= MAX_APPEND_RETRIES) throw error;
+      }
+    }
+  }
+
+  /** The value stored in `case.lookup_key`: what the status check compares, without storing the answers. */
+  lookupKey(reference: string, surname: string, dateOfBirth: string): string {
+    return this.blindIndex.of('case-lookup', `${reference}|${surname}|${dateOfBirth}`);
+  }
+
+  decryptApplicant(record: CaseRecord): { name: string | null; email: string | null; phone: string | null } {
+    return {
+      name: this.open(record.applicantName, record.id, 'applicant_name'),
+      email: this.open(record.applicantEmail, record.id, 'applicant_email'),
+      phone: this.open(record.applicantPhone, record.id, 'applicant_phone'),
+    };
+  }
+
+  async load(manager: EntityManager, caseId: string): Promise<CaseRecord> {
+    const found = await manager.findOneBy(CaseRecord, { id: caseId });
+    if (!found) throw new DomainException(CaseErrors.CASE_NOT_FOUND, 'No such case.');
+    return found;
+  }
+
+  private assertVersion(current: CaseRecord, expected: number): void {
+    if (current.version !== expected) {
+      throw new DomainException(
+        CaseErrors.VERSION_CONFLICT,
+        `This case changed since you opened it (you saw version ${expected}, it is now ${current.version} with status ${current.status}). Reload it and try again.`,
+        { expectedVersion: expected, currentVersion: current.version, currentStatus: current.status },
+      );
+    }
+  }
+
+  private async append(
+    manager: EntityManager,
+    current: CaseRecord,
+    change: {
+      type: string;
+      fromStatus: string | null;
+      toStatus: string | null;
+      actor: Actor;
+      visibility: Visibility;
+      payload: Record<string, unknown>;
+      set: CaseUpdate & { status?: string };
+    },
+  ): Promise<{ case: CaseRecord; event: CaseEvent }> {
+    const seq = current.eventCount + 1;
+    const event = this.buildEvent(current.id, seq, current.lastEventHash ?? genesisHash(current.id), { ...change, createdAt: new Date() });
+    // The optimistic lock: a concurrent writer that committed first has bumped the version, so
+    // this matches no row. (TypeORM's save() would not check the version column.)
+    const result = await manager
+      .createQueryBuilder()
+      .update(CaseRecord)
+      .set({
+        ...change.set,
+        version: () => 'version + 1',
+        eventCount: seq,
+        lastEventHash: event.hash,
+        updatedAt: () => 'now()',
+      })
+      .where('id = :id AND version = :version', { id: current.id, version: current.version })
+      .execute();
+    if (result.affected !== 1) this.assertVersion(await this.load(manager, current.id), current.version);
+    await insertEvent(manager, event);
+    await this.notifyIfVisible(manager, event);
+    return { case: await this.load(manager, current.id), event };
+  }
+
+  private buildEvent(
+    caseId: string,
+    seq: number,
+    prevHash: string,
+    change: {
+      type: string;
+      fromStatus: string | null;
+      toStatus: string | null;
+      actor: Actor;
+      visibility: Visibility;
+      payload: Record<string, unknown>;
+      createdAt: Date;
+    },
+  ): CaseEvent {
+    const event = Object.assign(new CaseEvent(), {
+      caseId,
+      seq,
+      type: change.type,
+      fromStatus: change.fromStatus,
+      toStatus: change.toStatus,
+      actorType: change.actor.type,
+      actorId: change.actor.id ?? null,
+      visibility: change.visibility,
+      payload: change.payload,
+      prevHash,
+      createdAt: change.createdAt,
+    });
+    event.hash = eventHash(prevHash, event);
+    return event;
+  }
+
+  private async notifyIfVisible(manager: EntityManager, event: CaseEvent): Promise<void> {
+    if (event.visibility !== 'applicant') return;
+    await this.outbox.add(manager, JobName.NotifyCaseEvent, { caseId: event.caseId, eventSeq: event.seq }, { caseId: event.caseId });
+  }
+
+  private seal(value: string | null | undefined, caseId: string, column: string): string | null {
+    return value ? this.cipher.encrypt(value, `case.${column}:${caseId}`) : null;
+  }
+
+  private open(value: string | null, caseId: string, column: string): string | null {
+    return value ? this.cipher.decrypt(value, `case.${column}:${caseId}`) : null;
+  }
+}

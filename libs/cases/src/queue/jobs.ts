@@ -1,0 +1,37 @@
+import type { JobsOptions } from 'bullmq';
+
+/** Every queue and every job in the system is declared here, once. */
+export enum QueueName {
+  Documents = 'documents',
+  Notifications = 'notifications',
+}
+
+export enum JobName {
+  /** An applicant-visible case event: tell the applicant by email and SMS. */
+  NotifyCaseEvent = 'notify-case-event',
+}
+
+export interface JobPayloads {
+  [JobName.NotifyCaseEvent]: { caseId: string; eventSeq: number };
+}
+
+const ONE_DAY_SECONDS = 24 * 3600;
+
+/**
+ * Retries back off exponentially; completed jobs are kept a day (or the last 10,000) for
+ * inspection in Bull Board; failed jobs are kept until someone looks at them.
+ */
+const DEFAULT_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: ONE_DAY_SECONDS, count: 10_000 },
+  removeOnFail: false,
+};
+
+export const JOBS: Record<JobName, { queue: QueueName; options: JobsOptions }> = {
+  [JobName.NotifyCaseEvent]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
+};
+
+export function isJobName(value: string): value is JobName {
+  return (Object.values(JobName) as string[]).includes(value);
+}

@@ -1,0 +1,93 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig, createQueueConnection } from '@app/platform';
+import { JobName, JOBS, QueueName } from './jobs.js';
+import { ON_JOB } from './on-job.decorator.js';
+
+type Handler = (payload: unknown, job: Job) => Promise<unknown>;
+
+export const WORKER_CONCURRENCY = Symbol('WORKER_CONCURRENCY');
+export type WorkerConcurrency = Partial<Record<QueueName, number>>;
+
+/**
+ * Finds every @OnJob handler, refuses to start if a declared job has none (or two), and runs one
+ * BullMQ Worker per queue that dispatches each job to its handler by name.
+ */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WorkerHost.name);
+  private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = [];
+  private handlers = new Map<JobName, Handler>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WORKER_CONCURRENCY) private readonly concurrency: WorkerConcurrency,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.handlers = this.discoverHandlers();
+    for (const queue of Object.values(QueueName)) {
+      const connection = createQueueConnection(this.config.redisUrl, `consular-worker-${queue}`);
+      connection.on('error', () => undefined);
+      this.connections.push(connection);
+      const worker = new Worker(queue, (job) => this.dispatch(job), {
+        connection,
+        prefix: this.config.queuePrefix,
+        concurrency: this.concurrency[queue] ?? 4,
+        autorun: true,
+      });
+      worker.on('failed', (job, error) =>
+        this.logger.warn(
+          `${queue}/${job?.name ?? '?'} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`,
+        ),
+      );
+      worker.on('error', (error) => this.logger.warn(`${queue} worker: ${error.message}`));
+      this.workers.push(worker);
+    }
+    this.logger.log(`workers started for ${Object.values(QueueName).join(', ')} with ${this.handlers.size} job handlers`);
+  }
+
+  /** Workers close before the queues and connections they use (queues close in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    this.connections.forEach((connection) => connection.disconnect());
+  }
+
+  private async dispatch(job: Job): Promise<unknown> {
+    const handler = this.handlers.get(job.name as JobName);
+    if (!handler) throw new Error(`no handler for job "${job.name}"`);
+    return handler(job.data, job);
+  }
+
+  private discoverHandlers(): Map<JobName, Handler> {
+    const found = new Map<JobName, Handler>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const fn = instance[method];
+        if (typeof fn !== 'function') continue;
+        const name = this.reflector.get<JobName | undefined>(ON_JOB, fn as (...args: unknown[]) => unknown);
+        if (!name) continue;
+        if (found.has(name)) throw new Error(`job "${name}" has two handlers`);
+        found.set(name, (payload, job) => (fn as Handler).call(instance, payload, job));
+      }
+    }
+    assertEveryJobHandled(found);
+    return found;
+  }
+}
+
+export function assertEveryJobHandled(handlers: ReadonlyMap<JobName, unknown>): void {
+  const missing = (Object.keys(JOBS) as JobName[]).filter((name) => !handlers.has(name));
+  if (missing.length > 0) {
+    throw new Error(`refusing to start: no handler for job${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  }
+}

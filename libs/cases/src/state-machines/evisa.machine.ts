@@ -1,0 +1,18 @@
+import { defineStateMachine } from './state-machine.js';
+
+export const evisaMachine = defineStateMachine({
+  service: 'evisa',
+  initial: ['DRAFT'],
+  queue: ['SUBMITTED', 'IN_REVIEW'],
+  transitions: {
+    DRAFT: ['SUBMITTED', 'WITHDRAWN'],
+    SUBMITTED: ['IN_REVIEW', 'WITHDRAWN'],
+    IN_REVIEW: ['INFO_REQUESTED', 'APPROVED', 'REFUSED', 'WITHDRAWN'],
+    INFO_REQUESTED: ['SUBMITTED', 'REFUSED', 'WITHDRAWN'],
+    APPROVED: ['ISSUED'],
+    ISSUED: ['REVOKED'],
+    REFUSED: [],
+    WITHDRAWN: [],
+    REVOKED: [],
+  },
+});

@@ -1,0 +1,44 @@
+import { DomainException } from '@app/platform';
+import type { Service } from '../reference.js';
+import { CaseErrors } from '../errors.js';
+
+/**
+ * One declared transition table per service. Every status change goes through `assertTransition`;
+ * nothing else may write `case.status`.
+ */
+export interface StateMachine<S extends string = string> {
+  service: Service;
+  /** Statuses a case may be created in. */
+  initial: readonly S[];
+  transitions: Readonly<Record<S, readonly S[]>>;
+  /** Statuses in which a case waits in the officer review queue. */
+  queue: readonly S[];
+}
+
+export function defineStateMachine<const S extends string>(machine: StateMachine<S>): StateMachine<S> {
+  for (const [from, targets] of Object.entries(machine.transitions) as [S, readonly S[]][]) {
+    for (const to of targets) {
+      if (!(to in machine.transitions)) throw new Error(`${machine.service}: ${from} → ${to} leads to an undeclared status`);
+    }
+  }
+  return machine;
+}
+
+export function allowedTransitions(machine: StateMachine, from: string): readonly string[] {
+  return machine.transitions[from] ?? [];
+}
+
+export function assertTransition(machine: StateMachine, from: string, to: string): void {
+  if (allowedTransitions(machine, from).includes(to)) return;
+  const allowed = allowedTransitions(machine, from);
+  throw new DomainException(
+    CaseErrors.INVALID_TRANSITION,
+    `A ${machine.service} case cannot move from ${from} to ${to}.` +
+      (allowed.length ? ` From ${from} it can move to: ${allowed.join(', ')}.` : ` ${from} is a final status.`),
+    { from, to, allowed },
+  );
+}
+
+export function isTerminal(machine: StateMachine, status: string): boolean {
+  return allowedTransitions(machine, status).length === 0;
+}

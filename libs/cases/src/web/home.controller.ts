@@ -1,0 +1,13 @@
+import { Controller, Get, Render } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { SERVICES } from '../reference.js';
+
+@ApiExcludeController()
+@Controller()
+export class HomeController {
+  @Get()
+  @Render('home.njk')
+  home(): { services: readonly string[] } {
+    return { services: SERVICES };
+  }
+}

@@ -1,0 +1,1 @@
+export * from './notifications.module.js';

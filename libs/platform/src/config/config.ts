@@ -1,0 +1,144 @@
+import { ConfigError } from './config-error.js';
+
+export type Environment = 'development' | 'test' | 'production';
+
+export interface AppConfig {
+  env: Environment;
+  host: string;
+  port: number;
+  publicBaseUrl: string;
+  logLevel: string;
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  queuePrefix: string;
+  bodyLimitBytes: number;
+  storageDir: string;
+  bullBoardEnabled: boolean;
+  crypto: {
+    fieldKeys: Map<string, Buffer>;
+    activeFieldKeyId: string;
+    blindIndexKey: Buffer;
+    linkSigningKey: Buffer;
+  };
+}
+
+type Reader = (name: string) => string | undefined;
+
+/** Collects every problem instead of stopping at the first, so one failed start lists them all. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly read: Reader) {}
+
+  string(name: string, fallback?: string): string {
+    const value = this.read(name)?.trim();
+    if (value) return value;
+    if (fallback !== undefined) return fallback;
+    this.problems.push(`${name} is required`);
+    return '';
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.read(name)?.trim() || fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.read(name)?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.read(name)?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[], fallback?: string): string {
+    const value = this.string(name, fallback);
+    if (!value) return value;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        this.problems.push(`${name} must use ${protocols.join(' or ')} (got ${parsed.protocol})`);
+      }
+    } catch {
+      this.problems.push(`${name} is not a valid URL`);
+    }
+    return value;
+  }
+
+  /** A 32-byte key given as base64. */
+  key(name: string): Buffer {
+    const raw = this.string(name);
+    if (!raw) return Buffer.alloc(0);
+    const key = Buffer.from(raw, 'base64');
+    if (key.length !== 32) {
+      this.problems.push(`${name} must be 32 bytes encoded as base64 (got ${key.length} bytes)`);
+    }
+    return key;
+  }
+
+  /** A keyring written as "kid:base64key,kid:base64key". */
+  keyring(name: string): Map<string, Buffer> {
+    const raw = this.string(name);
+    const ring = new Map<string, Buffer>();
+    if (!raw) return ring;
+    for (const entry of raw.split(',')) {
+      const [kid, encoded] = entry.split(':');
+      const key = Buffer.from(encoded ?? '', 'base64');
+      if (!kid || !/^[A-Za-z0-9_-]{1,16}$/.test(kid) || key.length !== 32) {
+        this.problems.push(`${name} entries must look like "kid:<32 bytes as base64>" (bad entry "${kid ?? ''}")`);
+        continue;
+      }
+      ring.set(kid, key);
+    }
+    return ring;
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const env = new EnvReader((name) => source[name]);
+  const environment = env.oneOf('NODE_ENV', ['development', 'test', 'production'] as const, 'development');
+  const port = env.integer('PORT', 3000, 0, 65535);
+  const fieldKeys = env.keyring('FIELD_ENCRYPTION_KEYS');
+  const activeFieldKeyId = env.string('FIELD_ENCRYPTION_ACTIVE_KEY', [...fieldKeys.keys()].at(-1) ?? '');
+  if (fieldKeys.size > 0 && !fieldKeys.has(activeFieldKeyId)) {
+    env.problems.push(`FIELD_ENCRYPTION_ACTIVE_KEY "${activeFieldKeyId}" is not in FIELD_ENCRYPTION_KEYS`);
+  }
+  const config: AppConfig = {
+    env: environment,
+    host: env.string('HOST', '127.0.0.1'),
+    port,
+    publicBaseUrl: env.url('PUBLIC_BASE_URL', ['http:', 'https:'], `http://localhost:${port}`),
+    logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    databaseUrl: env.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: env.integer('DATABASE_POOL_SIZE', 20, 1, 500),
+    redisUrl: env.url('REDIS_URL', ['redis:', 'rediss:']),
+    queuePrefix: env.string('QUEUE_PREFIX', 'consular'),
+    bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    storageDir: env.string('STORAGE_DIR', '.data/files'),
+    bullBoardEnabled: env.boolean('BULL_BOARD_ENABLED', environment !== 'production'),
+    crypto: {
+      fieldKeys,
+      activeFieldKeyId,
+      blindIndexKey: env.key('BLIND_INDEX_KEY'),
+      linkSigningKey: env.key('LINK_SIGNING_KEY'),
+    },
+  };
+  if (env.problems.length > 0) throw new ConfigError(env.problems);
+  return config;
+}

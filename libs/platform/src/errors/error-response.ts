@@ -1,0 +1,96 @@
+import { HttpException } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+import { DomainException, type FieldError, httpStatusFor } from './domain-exception.js';
+
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    details?: unknown;
+    correlationId: string;
+  };
+}
+
+export interface NormalisedError {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+  /** True when the cause is ours, not the caller's: logged with its stack. */
+  unexpected: boolean;
+}
+
+const codeByStatus: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'NOT_READY',
+};
+
+const messageByStatus: Record<number, string> = {
+  400: 'The request could not be understood.',
+  401: 'Sign in to continue.',
+  403: 'You are not allowed to do this.',
+  404: 'Nothing was found at this address.',
+  405: 'This method is not allowed here.',
+  409: 'The request conflicts with the current state.',
+  413: 'The request body is too large.',
+  415: 'This content type is not supported.',
+  429: 'Too many requests. Try again later.',
+  503: 'The service is not ready.',
+};
+
+/** Flattens class-validator's nested errors into dotted field paths. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  const result: FieldError[] = [];
+  for (const error of errors) {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    if (error.constraints) result.push({ field, messages: Object.values(error.constraints) });
+    if (error.children?.length) result.push(...flattenValidationErrors(error.children, field));
+  }
+  return result;
+}
+
+/** Maps anything thrown while serving a request to one status, code and message. */
+export function normaliseError(exception: unknown): NormalisedError {
+  if (exception instanceof DomainException) {
+    return { status: exception.status, code: exception.code, message: exception.message, details: exception.details, unexpected: false };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const details = typeof response === 'object' && response !== null ? (response as { details?: unknown }).details : undefined;
+    return {
+      status,
+      code: codeByStatus[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'),
+      message: messageByStatus[status] ?? exception.message,
+      details,
+      unexpected: status >= 500 && status !== 503,
+    };
+  }
+  // Errors raised by Fastify itself (body too large, malformed JSON, bad content type) carry a statusCode.
+  const fastifyError = exception as { statusCode?: number; code?: string } | undefined;
+  const status = fastifyError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = codeByStatus[status] ?? 'BAD_REQUEST';
+    const message =
+      fastifyError?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || exception instanceof SyntaxError
+        ? 'The request body is not valid JSON.'
+        : (messageByStatus[status] ?? 'The request could not be understood.');
+    return { status, code, message, unexpected: false };
+  }
+  return {
+    status: httpStatusFor('INTERNAL_ERROR'),
+    code: 'INTERNAL_ERROR',
+    message: 'Something went wrong on our side. The error has been recorded; quote the correlation id if you contact us.',
+    unexpected: true,
+  };
+}

@@ -1,0 +1,40 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type ErrorBody, normaliseError } from './error-response.js';
+import { wantsHtml } from '../web/content-negotiation.js';
+
+/**
+ * The one place where anything thrown becomes an HTTP response: JSON `{ error: {...} }` for the
+ * API, a rendered error page for browsers. Every response carries the request's correlation id.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    sendError(exception, request, reply);
+  }
+}
+
+const PAGES_WITH_OWN_TEXT = new Set([400, 403, 404, 429]);
+
+export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const error = normaliseError(exception);
+  const correlationId = String(request.id);
+  if (error.unexpected) {
+    request.log.error({ err: exception, correlationId }, 'unhandled error');
+  } else {
+    request.log.info({ code: error.code, status: error.status, correlationId }, 'request refused');
+  }
+  if (reply.sent) return;
+  reply.header('x-request-id', correlationId);
+  if (wantsHtml(request) && typeof reply.view === 'function' && error.status !== 413) {
+    const errorKey = PAGES_WITH_OWN_TEXT.has(error.status) ? String(error.status) : 'generic';
+    void reply.code(error.status).view('errors/error.njk', { status: error.status, errorKey, correlationId });
+    return;
+  }
+  const body: ErrorBody = { error: { code: error.code, message: error.message, correlationId } };
+  if (error.details !== undefined) body.error.details = error.details;
+  void reply.code(error.status).type('application/json; charset=utf-8').send(body);
+}

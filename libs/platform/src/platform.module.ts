@@ -1,0 +1,22 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { AppConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
+import { CryptoModule } from './crypto/crypto.module.js';
+import { Metrics } from './metrics/metrics.js';
+import { RedisModule } from './redis/redis.module.js';
+import { StorageModule } from './storage/storage.module.js';
+import { Messages } from './web/i18n.js';
+
+/** Configuration, crypto, storage, Redis, metrics and messages: what every other library builds on. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [ConfigModule.forRoot(config), CryptoModule, StorageModule, RedisModule],
+      providers: [Metrics, { provide: Messages, useFactory: () => new Messages() }],
+      exports: [ConfigModule, CryptoModule, StorageModule, RedisModule, Metrics, Messages],
+    };
+  }
+}

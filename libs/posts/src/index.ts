@@ -1,0 +1,2 @@
+export * from './post.entity.js';
+export * from './posts.seed.js';

@@ -1,0 +1,3 @@
+export * from './migrate.js';
+export * from './schema.js';
+export * from './seed.js';

