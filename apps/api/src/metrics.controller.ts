@@ -1,7 +1,9 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
-import { Metrics } from '@app/platform';
+import { Metrics, Public } from '@app/platform';
 
+/** Scraped by Prometheus; carries no personal data. In production expose it only on the internal network. */
+@Public()
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}

@@ -24,3 +24,5 @@ export * from './web/content-negotiation.js';
 export * from './web/i18n.js';
 export * from './web/project-root.js';
 export * from './web/web-layer.js';
+export * from './auth/policy.js';
+export * from './icao/check-digit.js';

@@ -1,0 +1,64 @@
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../scripts/lib/services.mjs';
+
+/** Every process below `pid`, found through /proc (postgres backends, redis, api, worker…). */
+function descendants(pid: number): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
+  const children = new Map<number, number[]>();
+  for (const line of out.trim().split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number) as [number, number];
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      found.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('npm run dev', () => {
+  it('starts PostgreSQL, Redis, the API and the worker, reaches /health/ready, and SIGINT leaves no process behind', async () => {
+    const dataDir = fs.mkdtempSync(path.join(process.env.TEST_WORK_DIR!, 'dev-'));
+    const port = await freePort();
+    const env = { ...process.env, DEV_DATA_DIR: dataDir, PORT: String(port) };
+    delete env.DATABASE_URL;
+    delete env.REDIS_URL;
+    const dev = spawn(process.execPath, ['scripts/dev.mjs'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+    const deadline = Date.now() + 240_000;
+    while (!output.includes('Consular Services Portal is running') && Date.now() < deadline && dev.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(output).toContain('Consular Services Portal is running');
+    expect(output).toContain(`http://localhost:${port}/api/docs`);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+    expect(ready.status).toBe(200);
+
+    const started = descendants(dev.pid!);
+    expect(started.length).toBeGreaterThanOrEqual(4);
+    const exited = new Promise((resolve) => dev.once('exit', resolve));
+    dev.kill('SIGINT');
+    await exited;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(started.filter(alive)).toEqual([]);
+    expect(output).toContain('stopped everything that was started');
+  }, 300_000);
+});
