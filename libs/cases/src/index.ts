@@ -2,6 +2,7 @@ export * from './case-spine.service.js';
 export * from './cases.module.js';
 export * from './entities/case-event.entity.js';
 export * from './entities/case.entity.js';
+export * from './entities/generated-document.entity.js';
 export * from './entities/outbox-message.entity.js';
 export * from './errors.js';
 export * from './event-chain.js';

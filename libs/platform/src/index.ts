@@ -26,3 +26,4 @@ export * from './web/project-root.js';
 export * from './web/web-layer.js';
 export * from './auth/policy.js';
 export * from './icao/check-digit.js';
+export * from './rate-limit/rate-limiter.js';

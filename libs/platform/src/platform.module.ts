@@ -3,6 +3,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { CryptoModule } from './crypto/crypto.module.js';
 import { Metrics } from './metrics/metrics.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { RedisModule } from './redis/redis.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { Messages } from './web/i18n.js';
@@ -15,8 +16,8 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), CryptoModule, StorageModule, RedisModule],
-      providers: [Metrics, { provide: Messages, useFactory: () => new Messages() }],
-      exports: [ConfigModule, CryptoModule, StorageModule, RedisModule, Metrics, Messages],
+      providers: [Metrics, RateLimiter, { provide: Messages, useFactory: () => new Messages() }],
+      exports: [ConfigModule, CryptoModule, StorageModule, RedisModule, Metrics, Messages, RateLimiter],
     };
   }
 }
