@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { type AppConfig, PlatformModule } from '@app/platform';
+import { type AppConfig, type Clock, PlatformModule } from '@app/platform';
 import { CasesModule, CasesWebModule } from '@app/cases';
 import { dataSourceOptions } from '@app/schema';
 import { HealthController } from './health.controller.js';
@@ -10,11 +10,11 @@ import { QueueMetrics } from './queue-metrics.js';
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
     return {
       module: ApiModule,
       imports: [
-        PlatformModule.forRoot(config),
+        PlatformModule.forRoot(config, { clock }),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.databasePoolSize)),
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
         CasesModule,

@@ -14,6 +14,7 @@ import type { DestinationStream } from 'pino';
 import {
   AllExceptionsFilter,
   type AppConfig,
+  type Clock,
   flattenValidationErrors,
   Messages,
   Metrics,
@@ -27,6 +28,8 @@ import { ApiModule } from './app.module.js';
 export interface ApiOptions {
   /** Where request logs go; tests pass a stream to read them. Defaults to stdout. */
   logStream?: DestinationStream;
+  /** The time source; tests pass a FixedClock. */
+  clock?: Clock;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -51,7 +54,7 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
       redact: { paths: ['req.headers', 'headers.cookie', 'headers.authorization'], remove: true },
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, options.clock), adapter, {
     logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
     bufferLogs: false,
   });

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { AppConfig } from './config/config.js';
+import { Clock, SystemClock } from './clock.js';
 import { ConfigModule } from './config/config.module.js';
 import { CryptoModule } from './crypto/crypto.module.js';
 import { Metrics } from './metrics/metrics.js';
@@ -12,12 +13,12 @@ import { Messages } from './web/i18n.js';
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: { clock?: Clock } = {}): DynamicModule {
     return {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), CryptoModule, StorageModule, RedisModule],
-      providers: [Metrics, RateLimiter, { provide: Messages, useFactory: () => new Messages() }],
-      exports: [ConfigModule, CryptoModule, StorageModule, RedisModule, Metrics, Messages, RateLimiter],
+      providers: [{ provide: Clock, useValue: options.clock ?? new SystemClock() }, Metrics, RateLimiter, { provide: Messages, useFactory: () => new Messages() }],
+      exports: [Clock, ConfigModule, CryptoModule, StorageModule, RedisModule, Metrics, Messages, RateLimiter],
     };
   }
 }

@@ -9,10 +9,13 @@ export enum QueueName {
 export enum JobName {
   /** An applicant-visible case event: tell the applicant by email and SMS. */
   NotifyCaseEvent = 'notify-case-event',
+  /** Every minute: alert supervisors about cases past their SLA, once per case and due time. */
+  EscalateOverdueCases = 'escalate-overdue-cases',
 }
 
 export interface JobPayloads {
   [JobName.NotifyCaseEvent]: { caseId: string; eventSeq: number };
+  [JobName.EscalateOverdueCases]: Record<string, never>;
 }
 
 const ONE_DAY_SECONDS = 24 * 3600;
@@ -28,8 +31,20 @@ const DEFAULT_OPTIONS: JobsOptions = {
   removeOnFail: false,
 };
 
-export const JOBS: Record<JobName, { queue: QueueName; options: JobsOptions }> = {
+export interface JobDefinition {
+  queue: QueueName;
+  options: JobsOptions;
+  /** Repeatable jobs are scheduled by the worker at start-up instead of coming through the outbox. */
+  everyMs?: number;
+}
+
+export const JOBS: Record<JobName, JobDefinition> = {
   [JobName.NotifyCaseEvent]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
+  [JobName.EscalateOverdueCases]: {
+    queue: QueueName.Notifications,
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+    everyMs: 60_000,
+  },
 };
 
 export function isJobName(value: string): value is JobName {
