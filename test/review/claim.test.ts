@@ -69,7 +69,7 @@ describe('claim next', () => {
     const queue = new ReviewQueueService(dataSource, spine, new FixedClock(new Date()), noAudit, noDirectory);
     expect(await queue.claimNext(officerAt('US-LAX'))).toBeNull();
     const first = await queue.claimNext(officerAt('JP-TYO'));
-    expect(first).toMatchObject({ postCode: 'JP-TYO', priority: 1 });
+    expect(first).toMatchObject({ postCode: 'JP-TYO', priority: 2 }); // seeded priorities are 2, 3 and 4
     const hq = await queue.claimNext(officerAt('HQ-TPE', ['officer'], true));
     expect(hq?.postCode).toBe('JP-TYO');
   });
