@@ -1,0 +1,20 @@
+// Framework overhead: a Nest route that returns a constant, against bare Fastify serving the same route.
+export default {
+  id: 'framework-overhead',
+  title: 'Framework overhead: constant route, Nest vs bare Fastify',
+  goal: { ratioAtLeast: 0.75 },
+  async run(ctx) {
+    const bare = await ctx.startServer('bench/servers/bare-fastify.mjs');
+    try {
+      const baseline = await ctx.http({ url: `${bare.url}/health/live` });
+      const figure = await ctx.http({ url: `${ctx.apiUrl}/health/live` });
+      return {
+        figure: { label: 'Nest (API process) req/s', value: figure.rps, ...figure },
+        baseline: { label: 'bare Fastify req/s', value: baseline.rps, ...baseline },
+        command: `autocannon -c ${ctx.connections} -d ${ctx.duration} ${ctx.apiUrl}/health/live (and the same against bench/servers/bare-fastify.mjs)`,
+      };
+    } finally {
+      await bare.stop();
+    }
+  },
+};
