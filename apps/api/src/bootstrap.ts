@@ -19,7 +19,6 @@ import {
   Messages,
   Metrics,
   registerWebLayer,
-  sendError,
   ValidationException,
 } from '@app/platform';
 import { QueueRegistry } from '@app/cases';
@@ -91,8 +90,6 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
       reply.elapsedTime / 1000,
     );
   });
-  // Errors raised before Nest's pipeline (unparsable or oversized bodies) get the same shape.
-  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
 
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(
