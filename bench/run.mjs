@@ -6,19 +6,35 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, log, startPostgres, startRedis, waitForPort } from '../scripts/lib/services.mjs';
-import { ROOT, build, ensureDatabase, ensureDependencies, ephemeralSecrets, migrateAndSeed, startNode, stopChild, waitForHttp } from '../scripts/lib/stack.mjs';
+import {
+  ROOT,
+  build,
+  ensureDatabase,
+  ensureDependencies,
+  ephemeralSecrets,
+  migrateAndSeed,
+  startNode,
+  stopChild,
+  waitForHttp,
+} from '../scripts/lib/stack.mjs';
 import { http, machine, peakRssMiB, pgbench } from './lib/measure.mjs';
 import { writeReport } from './lib/report.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const BENCH_DIR = path.join(ROOT, 'bench');
 
 async function loadBenchmarks() {
   const dir = path.join(BENCH_DIR, 'benchmarks');
   const modules = [];
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs'))
+    .sort()) {
     const benchmark = (await import(path.join(dir, file))).default;
     if (!only || only.includes(benchmark.id)) modules.push(benchmark);
   }
@@ -53,7 +69,13 @@ async function main() {
   process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    const env = { NODE_ENV: 'production', LOG_LEVEL: 'warn', BULL_BOARD_ENABLED: 'false', ...ephemeralSecrets(), STORAGE_DIR: path.join(workDir, 'files') };
+    const env = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      BULL_BOARD_ENABLED: 'false',
+      ...ephemeralSecrets(),
+      STORAGE_DIR: path.join(workDir, 'files'),
+    };
     if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
     else {
       stack.postgres = await startPostgres({ dataDir: path.join(workDir, 'postgres'), port: await freePort() });
@@ -66,17 +88,23 @@ async function main() {
     }
     migrateAndSeed(env);
     const apiPort = await freePort();
-    const api = startNode('api', 'dist/apps/api/src/main.js', { ...env, PORT: String(apiPort), PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}` });
+    const api = startNode('api', 'dist/apps/api/src/main.js', {
+      ...env,
+      PORT: String(apiPort),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
+    });
     const worker = startNode('worker', 'dist/apps/worker/src/main.js', env);
     stack.children.push(api, worker);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await waitForHttp(`${apiUrl}/health/ready`, 60_000);
 
-    const duration = quick ? 2 : 10;
+    const duration = quick ? 2 : 5;
+    const rounds = quick ? 1 : 3;
     const connections = 50;
     const ctx = {
       quick,
       duration,
+      rounds,
       connections,
       apiUrl,
       env,
@@ -86,6 +114,17 @@ async function main() {
       pids: { api: api.pid, worker: worker.pid },
       http: (options) => http({ connections, durationSeconds: duration, ...options }),
       pgbench: (options) => pgbench({ durationSeconds: duration, workDir, url: env.DATABASE_URL, ...options }),
+      /** Runs figure and baseline in alternation; the median round of each (by its `rps` or `tps`) counts. */
+      async alternate(figureRun, baselineRun) {
+        const figures = [];
+        const baselines = [];
+        for (let i = 0; i < rounds; i++) {
+          figures.push(await figureRun());
+          baselines.push(await baselineRun());
+        }
+        const median = (results) => [...results].sort((a, b) => (a.rps ?? a.tps) - (b.rps ?? b.tps))[Math.floor(results.length / 2)];
+        return { figure: median(figures), baseline: median(baselines) };
+      },
       async startServer(script, extraEnv = {}) {
         const port = await freePort();
         const child = startNode(script, script, { ...env, ...extraEnv, PORT: String(port) }, { quiet: true });
@@ -101,7 +140,14 @@ async function main() {
       try {
         const result = await benchmark.run(ctx);
         const ratio = ratioOf(benchmark, result);
-        rows.push({ id: benchmark.id, title: benchmark.title, goal: benchmark.goal, ...result, ratio, met: goalMet(benchmark.goal, ratio, result) });
+        rows.push({
+          id: benchmark.id,
+          title: benchmark.title,
+          goal: benchmark.goal,
+          ...result,
+          ratio,
+          met: goalMet(benchmark.goal, ratio, result),
+        });
       } catch (error) {
         rows.push({ id: benchmark.id, title: benchmark.title, goal: benchmark.goal, error: error.message });
       }
@@ -116,7 +162,8 @@ async function main() {
       rows,
     };
     writeReport(BENCH_DIR, run);
-    for (const row of rows) log(`${row.id}: ${row.error ? `FAILED ${row.error}` : `ratio ${row.ratio?.toFixed?.(3) ?? '—'} ${row.met ? 'met' : 'NOT met'}`}`);
+    for (const row of rows)
+      log(`${row.id}: ${row.error ? `FAILED ${row.error}` : `ratio ${row.ratio?.toFixed?.(3) ?? '—'} ${row.met ? 'met' : 'NOT met'}`}`);
     log(`wrote bench/RESULTS.md in ${run.durationSeconds} s`);
   } finally {
     await cleanup();

@@ -7,7 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 export function machine() {
-  return { cores: os.cpus().length, memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version };
+  return {
+    cores: os.cpus().length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+  };
 }
 
 /** Runs autocannon; `requests` may vary bodies per request. Returns throughput and latency percentiles in ms. */
@@ -62,13 +67,31 @@ function latencyBuckets(result) {
  */
 export function pgbench({ url, script, builtin, clients = 16, durationSeconds = 10, workDir, init = false }) {
   const u = new URL(url);
-  const env = { ...process.env, PGPASSWORD: decodeURIComponent(u.password), PGHOST: u.hostname, PGPORT: u.port, PGUSER: decodeURIComponent(u.username), PGDATABASE: u.pathname.slice(1) };
+  const env = {
+    ...process.env,
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGHOST: u.hostname,
+    PGPORT: u.port,
+    PGUSER: decodeURIComponent(u.username),
+    PGDATABASE: u.pathname.slice(1),
+  };
   if (init) {
     const initRun = spawnSync('pgbench', ['-i', '-q', '-s', '10'], { env, encoding: 'utf8' });
     if (initRun.status !== 0) throw new Error(`pgbench -i failed: ${initRun.stderr}`);
   }
   const logDir = fs.mkdtempSync(path.join(workDir, 'pgbench-'));
-  const args = ['-n', '-c', String(clients), '-j', String(Math.min(clients, os.cpus().length)), '-T', String(durationSeconds), '-l', '--log-prefix', path.join(logDir, 'tx')];
+  const args = [
+    '-n',
+    '-c',
+    String(clients),
+    '-j',
+    String(Math.min(clients, os.cpus().length)),
+    '-T',
+    String(durationSeconds),
+    '-l',
+    '--log-prefix',
+    path.join(logDir, 'tx'),
+  ];
   if (builtin) args.push('-b', builtin);
   if (script) {
     const file = path.join(logDir, 'script.sql');
@@ -86,9 +109,17 @@ export function pgbench({ url, script, builtin, clients = 16, durationSeconds = 
     }
   }
   latencies.sort((a, b) => a - b);
-  const pct = (p) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 100) / 100 : NaN);
+  const pct = (p) =>
+    latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 100) / 100 : NaN;
   fs.rmSync(logDir, { recursive: true, force: true });
-  return { tps, p50: pct(50), p95: pct(95), p99: pct(99), transactions: latencies.length, command: `pgbench ${args.filter((a) => !a.includes(logDir)).join(' ')}` };
+  return {
+    tps,
+    p50: pct(50),
+    p95: pct(95),
+    p99: pct(99),
+    transactions: latencies.length,
+    command: `pgbench ${args.filter((a) => !a.includes(logDir)).join(' ')}`,
+  };
 }
 
 /** Samples a process's peak resident memory (VmHWM) from /proc. */

@@ -65,7 +65,9 @@ function latencyChart(row) {
   const y = (v) => height - pad - (v / max) * (height - 2 * pad);
   const line = (series, color) =>
     `<polyline fill="none" stroke="${color}" stroke-width="2" points="${series.map(([, v], i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>`;
-  const labels = buckets.map(([name], i) => `<text x="${x(i).toFixed(1)}" y="${height - pad + 16}" font-size="10" text-anchor="middle">${name}</text>`).join('');
+  const labels = buckets
+    .map(([name], i) => `<text x="${x(i).toFixed(1)}" y="${height - pad + 16}" font-size="10" text-anchor="middle">${name}</text>`)
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
 <title>${row.title}: latency by percentile (ms)</title>
 <text x="${pad}" y="18" font-size="12">${row.title} — latency (ms) by percentile; max ${round(max, 1)} ms</text>

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { CaseSpine } from '@app/cases';
+import type { CaseSpine } from '@app/cases';
 import { FixedClock } from '@app/platform';
 import { ReviewQueueService, type OfficerDirectory, type ReviewAudit } from '@app/review';
 import { createTestDatabase, openDataSource } from '../harness/context.js';

@@ -3,7 +3,6 @@ import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import fastifyHelmet from '@fastify/helmet';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
@@ -19,6 +18,7 @@ import {
   Messages,
   Metrics,
   registerWebLayer,
+  securityHeaders,
   ValidationException,
 } from '@app/platform';
 import { QueueRegistry } from '@app/cases';
@@ -59,24 +59,9 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
 
-  await app.register(fastifyHelmet as never, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-      },
-    },
-    hsts: config.env === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: false,
+  const headers = securityHeaders(config);
+  fastify.addHook('onRequest', async (_request, reply) => {
+    for (const [name, value] of headers) reply.header(name, value);
   });
   await registerWebLayer(fastify, config, app.get(Messages));
 

@@ -17,7 +17,12 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), CryptoModule, StorageModule, RedisModule],
-      providers: [{ provide: Clock, useValue: options.clock ?? new SystemClock() }, Metrics, RateLimiter, { provide: Messages, useFactory: () => new Messages() }],
+      providers: [
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        Metrics,
+        RateLimiter,
+        { provide: Messages, useFactory: () => new Messages() },
+      ],
       exports: [Clock, ConfigModule, CryptoModule, StorageModule, RedisModule, Metrics, Messages, RateLimiter],
     };
   }
