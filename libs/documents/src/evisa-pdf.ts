@@ -259,8 +259,9 @@ export async function renderEvisaPdf(data: EvisaDocumentData, seal: Uint8Array, 
   });
   textY = write(both('documents.evisa.conditions'), MARGIN, textY + 12, { font: 'sans-bold', size: 10, width: textWidth });
   for (const key of ['documents.evisa.condition.passport', 'documents.evisa.condition.match', 'documents.evisa.condition.extension']) {
-    textY = write(`• ${first(key)}`, MARGIN, textY + 4, { size: 8, width: textWidth });
-    textY = write(`  ${second(key)}`, MARGIN, textY + 1, { size: 8, color: GREY, width: textWidth });
+    write('•', MARGIN, textY + 4, { size: 8 });
+    textY = write(first(key), MARGIN + 9, textY + 4, { size: 8, width: textWidth - 9 });
+    textY = write(second(key), MARGIN + 9, textY + 1, { size: 8, color: GREY, width: textWidth - 9 });
   }
 
   // Machine-readable zone at the foot, below a clear line: 36 characters at 7.2 pt (10 per inch).
