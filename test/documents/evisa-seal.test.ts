@@ -1,12 +1,16 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InjectOptions } from 'fastify';
 import { createApi } from '../../apps/api/src/bootstrap.js';
+import { PlatformModule } from '@app/platform';
 import {
   base32Encode,
+  decodeSeal,
+  DocumentsModule,
   type EvisaDocumentData,
   EvisaPdfRenderer,
   parseMrvB,
@@ -226,6 +230,18 @@ describe('eVisa PDF, seal and public verification', () => {
       expect((await verifyThroughApi(newSeal.toString('hex'))).body).toMatchObject({ valid: false, reason: 'UNKNOWN_SIGNER' });
     } finally {
       await rotated.close();
+    }
+  });
+
+  it('wires into an application context without HTTP, as the worker will import DocumentsModule', async () => {
+    const worker = await Test.createTestingModule({ imports: [PlatformModule.forRoot(testConfig(db.url)), DocumentsModule] }).compile();
+    try {
+      const seal = worker.get(SealService).createSeal(evisa);
+      expect(decodeSeal(seal).header.certificateReference).toBe('S1');
+      const pdf = await worker.get(EvisaPdfRenderer).render(evisa, seal);
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    } finally {
+      await worker.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { DomainException, type Locale } from '@app/platform';
 import { DocumentErrors } from './errors.js';
-import { buildMrvB, type DocumentSex, type MrvB, sealMrz } from './mrz.js';
+import { buildMrvB, DEFAULT_ISSUING_STATE, type DocumentSex, type MrvB, sealMrz } from './mrz.js';
 import type { UnsignedVisaSeal } from './vds.js';
 
 export type EvisaPurpose = 'tourism' | 'business' | 'visiting_relatives' | 'international_event';
@@ -72,7 +72,7 @@ export function evisaSealContent(data: EvisaDocumentData, signatureCreationDate:
     ]);
   }
   return {
-    issuingCountry: 'TWN',
+    issuingCountry: DEFAULT_ISSUING_STATE,
     documentIssueDate: data.issueDate,
     signatureCreationDate,
     features: {

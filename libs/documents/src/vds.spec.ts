@@ -1,8 +1,9 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import fc from 'fast-check';
 import { base32Decode, base32Encode } from './base32.js';
 import { c40Decode, c40Encode } from './c40.js';
 import { SealKeyring } from './seal-keyring.js';
-import { decodeSeal, derLength, encodeSeal, signSeal, type UnsignedVisaSeal, verifySeal } from './vds.js';
+import { decodeSeal, derLength, encodeFeature, encodeSeal, signSeal, type UnsignedVisaSeal, verifySeal } from './vds.js';
 
 /** The interoperability vector of /work/shared/reference/icao9303.md (an ICAO visa seal made by another implementation). */
 const VECTOR =
@@ -158,5 +159,50 @@ describe('Visible Digital Seal', () => {
       ['OLD', false, 'P-256', true],
       ['NEW', true, 'P-256', true],
     ]);
+  });
+
+  it('never throws on arbitrary bytes or on a valid seal with arbitrary damage', () => {
+    const ring = new SealKeyring(new Map([['K1', p256()]]), 'K1');
+    const keys = ring.publicKeys();
+    const sealBytes = signSeal(content, ring);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (tail) => {
+        expect(verifySeal(Buffer.concat([Buffer.from([0xdc, 0x03]), tail]), keys).valid).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.nat(sealBytes.length - 1), fc.integer({ min: 1, max: 255 }), fc.nat(sealBytes.length - 1), (index, mask, cut) => {
+        const damaged = Buffer.from(sealBytes);
+        damaged[index]! ^= mask;
+        expect(verifySeal(damaged, keys).valid).toBe(false);
+        expect(verifySeal(sealBytes.subarray(0, cut), keys).valid).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('also reads a version 3 header (signer identifier and a 5-character certificate reference)', () => {
+    const v3 = Buffer.concat([
+      Buffer.from([0xdc, 0x02]),
+      c40Encode('UTO'),
+      c40Encode('UTTS' + '0000A'),
+      Buffer.from('0f7134', 'hex'),
+      Buffer.from('0f7134', 'hex'),
+      Buffer.from([0x5d, 0x01]),
+      encodeFeature({ tag: 3, value: Buffer.from([2]) }),
+      Buffer.from([0xff, 0x40]),
+      Buffer.alloc(64),
+    ]);
+    expect(decodeSeal(v3)).toMatchObject({
+      header: {
+        version: 3,
+        issuingCountry: 'UTO',
+        signerIdentifier: 'UTTS',
+        certificateReference: '0000A',
+        documentIssueDate: '2020-01-01',
+      },
+      visa: { numberOfEntries: 2 },
+    });
   });
 });
