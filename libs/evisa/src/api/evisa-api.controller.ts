@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApplicantRoute, DomainException, Public } from '@app/platform';
@@ -16,6 +16,7 @@ import { translateIssues } from '../issues.js';
 import { assertIdempotencyKey, EvisaPaymentService, type PaymentView } from '../payments/payment.service.js';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment.provider.js';
 import { readMultipart } from '../web/multipart.js';
+import { UntypedBody } from '../web/untyped-body.js';
 
 const SLOTS: Record<string, FileSlot> = { photo: 'photo', 'passport-page': 'passportPage' };
 type Body = Record<string, unknown>;
@@ -38,7 +39,7 @@ export class EvisaApiController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Check nationality, purpose and passport type; stores nothing' })
-  eligibility(@Body() body: Body, @Req() request: FastifyRequest): { eligible: boolean; problems: ReturnType<typeof translateIssues> } {
+  eligibility(@UntypedBody() body: Body, @Req() request: FastifyRequest): { eligible: boolean; problems: ReturnType<typeof translateIssues> } {
     const { eligible, issues } = this.applications.checkEligibility(body ?? {});
     return { eligible, problems: translateIssues(issues, request.t) };
   }
@@ -46,7 +47,7 @@ export class EvisaApiController {
   @Post('drafts')
   @Public()
   @ApiOperation({ summary: 'Open a draft from eligible answers; returns the draft token (valid 30 days)' })
-  async startDraft(@Body() body: Body, @Req() request: FastifyRequest) {
+  async startDraft(@UntypedBody() body: Body, @Req() request: FastifyRequest) {
     const draft = await this.applications.startDraft(body ?? {}, request.locale);
     return { ...draft, resumeUrl: `/evisa/resume/${draft.draftToken}` };
   }
@@ -62,7 +63,7 @@ export class EvisaApiController {
   @ApplicantRoute()
   @ApiOperation({ summary: 'Save the answers of one step: eligibility, name, personal, passport, contact, travel, stay or mrz' })
   @ApiHeader({ name: 'X-Draft-Token', required: true })
-  async saveStep(@Param('step') step: string, @Body() body: Body, @Headers('x-draft-token') token: string, @Req() request: FastifyRequest) {
+  async saveStep(@Param('step') step: string, @UntypedBody() body: Body, @Headers('x-draft-token') token: string, @Req() request: FastifyRequest) {
     const caseId = this.applications.caseIdFromDraftToken(token);
     if (!isStepName(step)) throw new DomainException('NOT_FOUND', 'No such step.');
     return this.applications.saveStep(caseId, step, body ?? {}, request.locale);
@@ -120,7 +121,7 @@ export class EvisaApiController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sandbox acquirer only (not in production): pay with test card 4242 4242 4242 4242 or be declined with 4000 0000 0000 0002' })
-  async sandboxCard(@Param('providerReference') reference: string, @Body() body: Body, @Req() request: FastifyRequest) {
+  async sandboxCard(@Param('providerReference') reference: string, @UntypedBody() body: Body, @Req() request: FastifyRequest) {
     if (!this.sandbox.enabled || !this.sandbox.callbackReference({ ref: reference }) || !(await this.sandbox.find(reference))) {
       throw new DomainException(EvisaErrors.PAYMENT_NOT_FOUND, 'No such payment.');
     }
@@ -134,7 +135,7 @@ export class EvisaApiController {
   @ApplicantRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'Prove you are the applicant with reference, surname and date of birth; returns a one-hour token' })
-  async access(@Body() body: Body, @Req() request: FastifyRequest) {
+  async access(@UntypedBody() body: Body, @Req() request: FastifyRequest) {
     const { caseId, accessToken } = await this.applications.verifyApplicant(body ?? {}, request.ip, request.locale);
     return { accessToken, application: await this.applications.applicantView(caseId) };
   }
@@ -165,7 +166,7 @@ export class EvisaApiController {
   @ApplicantRoute()
   @HttpCode(200)
   @ApiHeader({ name: 'X-Applicant-Token', required: true })
-  withdraw(@Headers('x-applicant-token') token: string, @Body() body: Body, @Req() request: FastifyRequest): Promise<ApplicantCaseView> {
+  withdraw(@Headers('x-applicant-token') token: string, @UntypedBody() body: Body, @Req() request: FastifyRequest): Promise<ApplicantCaseView> {
     const caseId = this.applications.caseIdFromApplicantToken(token, request.locale);
     return this.applications.withdraw(caseId, Number(body?.expectedVersion), request.locale);
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig, ApplicantRoute, DomainException, type FieldError, Public, ValidationException } from '@app/platform';
@@ -13,6 +13,7 @@ import { EVISA_SETTINGS, type EvisaSettings, portName } from '../settings.js';
 import { APPLICANT_COOKIE, clearTokenCookie, DRAFT_COOKIE, readCookie, setTokenCookie } from './cookies.js';
 import { countryName, fieldsFor } from './form-spec.js';
 import { readMultipart } from './multipart.js';
+import { UntypedBody } from './untyped-body.js';
 
 type Form = Record<string, unknown>;
 const UPLOAD_SLOTS: Record<string, FileSlot> = { photo: 'photo', 'passport-page': 'passportPage' };
@@ -74,7 +75,7 @@ export class EvisaPagesController {
 
   @Post('eligibility')
   @Public()
-  async eligibility(@Body() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async eligibility(@UntypedBody() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const existing = this.draftIdOrNull(request);
     try {
       if (existing && (await this.isOpenDraft(existing))) {
@@ -110,7 +111,7 @@ export class EvisaPagesController {
 
   @Post('questions/:step')
   @ApplicantRoute()
-  async answer(@Param('step') step: string, @Body() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async answer(@Param('step') step: string, @UntypedBody() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const draft = await this.draftOrRedirect(request, reply);
     if (!draft) return reply;
     if (!isStepName(step)) throw new DomainException('NOT_FOUND', 'No such page.');
@@ -190,7 +191,7 @@ export class EvisaPagesController {
 
   @Post('sandbox-pay/:reference')
   @Public()
-  async sandboxPay(@Param('reference') reference: string, @Body() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async sandboxPay(@Param('reference') reference: string, @UntypedBody() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const charge = await this.sandboxCharge(reference);
     const outcome = typeof form?.cardNumber === 'string' ? await this.sandbox.charge(reference, form.cardNumber) : null;
     if (!outcome) {
@@ -202,8 +203,8 @@ export class EvisaPagesController {
 
   @Get('payment/return')
   @ApplicantRoute()
-  async paymentReturn(@Query() query: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const reference = this.payments.callbackReference(query ?? {});
+  async paymentReturn(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const reference = this.payments.callbackReference((request.query ?? {}) as Form);
     if (!reference) throw new DomainException(EvisaErrors.PAYMENT_NOT_FOUND, 'No such payment.');
     const payment = await this.payments.confirm(reference);
     const draftId = this.draftIdOrNull(request);
@@ -258,7 +259,7 @@ export class EvisaPagesController {
 
   @Post('delete-draft')
   @ApplicantRoute()
-  async deleteDraft(@Body() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async deleteDraft(@UntypedBody() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const draft = await this.draftOrRedirect(request, reply);
     if (!draft) return reply;
     await this.applications.withdraw(draft.caseId, Number(form?.version), request.locale);
@@ -276,7 +277,7 @@ export class EvisaPagesController {
 
   @Post('access')
   @ApplicantRoute()
-  async access(@Body() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async access(@UntypedBody() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     try {
       const { accessToken } = await this.applications.verifyApplicant(form ?? {}, request.ip, request.locale);
       setTokenCookie(reply, APPLICANT_COOKIE, accessToken, 3600, this.secure);
@@ -348,7 +349,7 @@ export class EvisaPagesController {
 
   @Post('application/withdraw')
   @ApplicantRoute()
-  async withdraw(@Body() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async withdraw(@UntypedBody() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const caseId = this.applicantIdOrNull(request);
     if (!caseId) return reply.redirect('/evisa/access', 303);
     const view = await this.applications.withdraw(caseId, Number(form?.version), request.locale);
