@@ -49,7 +49,7 @@ export class EvisaApiController {
   @ApiOperation({ summary: 'Open a draft from eligible answers; returns the draft token (valid 30 days)' })
   async startDraft(@UntypedBody() body: Body, @Req() request: FastifyRequest) {
     const draft = await this.applications.startDraft(body ?? {}, request.locale);
-    return { ...draft, resumeUrl: `/evisa/resume/${draft.draftToken}` };
+    return { ...draft, resumeUrl: `/evisa/resume?t=${draft.draftToken}` };
   }
 
   @Get('draft')

@@ -31,7 +31,7 @@ export class DraftResumeLinkHandler {
     const expiresAt = this.applications.draftExpiry(caseRecord);
     if (expiresAt <= new Date()) return { sent: false };
     const to = this.appCipher.open(record.caseId, columnOf('email'), record.email)!;
-    const link = `${this.config.publicBaseUrl}/evisa/resume/${this.applications.draftToken(record.caseId, expiresAt)}`;
+    const link = `${this.config.publicBaseUrl}/evisa/resume?t=${this.applications.draftToken(record.caseId, expiresAt)}`;
     await this.mailer.sendResumeLink({ caseId: record.caseId, to, locale: caseRecord.locale, link, expiresAt });
     await this.dataSource.transaction((manager) =>
       this.spine.recordEvent(manager, {

@@ -58,7 +58,7 @@ export class EvisaPagesController {
   @Get()
   @Public()
   start(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return reply.view('evisa/start.njk', {
+    return reply.code(200).view('evisa/start.njk', {
       fee: this.settings.feeAmount,
       currency: this.settings.currency,
       stayDays: this.settings.stayDays,
@@ -84,9 +84,9 @@ export class EvisaPagesController {
       }
       const draft = await this.applications.startDraft(form ?? {}, request.locale);
       setTokenCookie(reply, DRAFT_COOKIE, draft.draftToken, this.settings.draftLifetimeDays * DAY_SECONDS, this.secure);
-      return reply.view('evisa/draft-created.njk', {
+      return reply.code(200).view('evisa/draft-created.njk', {
         reference: draft.reference,
-        resumeUrl: `${this.config.publicBaseUrl}/evisa/resume/${draft.draftToken}`,
+        resumeUrl: `${this.config.publicBaseUrl}/evisa/resume?t=${draft.draftToken}`,
         expiresAt: draft.expiresAt,
       });
     } catch (error) {
@@ -119,7 +119,7 @@ export class EvisaPagesController {
       await this.applications.saveStep(draft.caseId, step, form ?? {}, request.locale);
     } catch (error) {
       if (error instanceof DomainException && error.code === EvisaErrors.NOT_ELIGIBLE) {
-        return reply.view('evisa/not-eligible.njk', { reasons: (error.details as FieldError[]).flatMap((d) => d.messages) });
+        return reply.code(200).view('evisa/not-eligible.njk', { reasons: (error.details as FieldError[]).flatMap((d) => d.messages) });
       }
       if (error instanceof ValidationException) return this.renderQuestion(request, reply, step, form, error.fieldErrors, 400);
       throw error;
@@ -168,7 +168,7 @@ export class EvisaPagesController {
   async checkAnswers(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const draft = await this.draftOrRedirect(request, reply);
     if (!draft) return reply;
-    return reply.view('evisa/check-answers.njk', this.checkAnswersModel(request, draft));
+    return reply.code(200).view('evisa/check-answers.njk', this.checkAnswersModel(request, draft));
   }
 
   @Post('pay')
@@ -186,7 +186,7 @@ export class EvisaPagesController {
   @Public()
   async sandboxPage(@Param('reference') reference: string, @Res() reply: FastifyReply) {
     const charge = await this.sandboxCharge(reference);
-    return reply.view('evisa/sandbox-pay.njk', { reference, charge, fieldErrors: {}, errors: [] });
+    return reply.code(200).view('evisa/sandbox-pay.njk', { reference, charge, fieldErrors: {}, errors: [] });
   }
 
   @Post('sandbox-pay/:reference')
@@ -210,7 +210,7 @@ export class EvisaPagesController {
     const draftId = this.draftIdOrNull(request);
     if (!draftId || draftId !== payment.caseId) throw new DomainException(EvisaErrors.PAYMENT_NOT_FOUND, 'No such payment.');
     if (payment.status === 'succeeded') return this.submitAndConfirm(request, reply, payment.caseId);
-    return reply.view('evisa/payment-failed.njk', { pending: payment.status === 'pending' });
+    return reply.code(200).view('evisa/payment-failed.njk', { pending: payment.status === 'pending' });
   }
 
   @Get('confirmation')
@@ -221,22 +221,21 @@ export class EvisaPagesController {
     const view = await this.applications.applicantView(caseId);
     if (view.status === 'DRAFT') return reply.redirect('/evisa/check-answers', 303);
     clearTokenCookie(reply, DRAFT_COOKIE);
-    return reply.view('evisa/confirmation.njk', { reference: view.reference, slaDays: this.settings.reviewSlaWorkingDays });
+    return reply.code(200).view('evisa/confirmation.njk', { reference: view.reference, slaDays: this.settings.reviewSlaWorkingDays });
   }
 
   // ── resuming and deleting a draft ─────────────────────────────────────────
 
+  /** With `?t=<token>` (the emailed link), opens that draft on this device; without, says what there is to resume. */
   @Get('resume')
-  @Public()
-  async resumePage(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const caseId = this.draftIdOrNull(request);
-    const draft = caseId && (await this.isOpenDraft(caseId)) ? await this.applications.view(caseId) : null;
-    return reply.view('evisa/resume.njk', { draft });
-  }
-
-  @Get('resume/:token')
   @ApplicantRoute()
-  async resume(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async resume(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const token = (request.query as Form | undefined)?.t;
+    if (token === undefined) {
+      const caseId = this.draftIdOrNull(request);
+      const draft = caseId && (await this.isOpenDraft(caseId)) ? await this.applications.view(caseId) : null;
+      return reply.code(200).view('evisa/resume.njk', { draft });
+    }
     let caseId: string;
     try {
       caseId = this.applications.caseIdFromDraftToken(token);
@@ -245,7 +244,7 @@ export class EvisaPagesController {
     }
     if (!(await this.isOpenDraft(caseId))) return reply.code(404).view('evisa/resume.njk', { draft: null, invalidLink: true });
     const draft = await this.applications.view(caseId);
-    setTokenCookie(reply, DRAFT_COOKIE, token, Math.floor((draft.expiresAt.getTime() - Date.now()) / 1000), this.secure);
+    setTokenCookie(reply, DRAFT_COOKIE, String(token), Math.floor((draft.expiresAt.getTime() - Date.now()) / 1000), this.secure);
     return this.redirectToNext(reply, caseId);
   }
 
@@ -254,7 +253,7 @@ export class EvisaPagesController {
   async deleteDraftPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const draft = await this.draftOrRedirect(request, reply);
     if (!draft) return reply;
-    return reply.view('evisa/delete-draft.njk', { version: draft.version });
+    return reply.code(200).view('evisa/delete-draft.njk', { version: draft.version });
   }
 
   @Post('delete-draft')
@@ -264,15 +263,20 @@ export class EvisaPagesController {
     if (!draft) return reply;
     await this.applications.withdraw(draft.caseId, Number(form?.version), request.locale);
     clearTokenCookie(reply, DRAFT_COOKIE);
-    return reply.view('evisa/withdrawn.njk', { reference: draft.reference, wasDraft: true });
+    return reply.code(200).view('evisa/withdrawn.njk', { reference: draft.reference, wasDraft: true });
   }
 
   // ── after submission: access, answering a request, withdrawing ────────────
 
+  /** With `?t=<token>` (a link from an email), opens the application on this device; without, asks for the details. */
   @Get('access')
-  @Public()
-  accessPage(@Res() reply: FastifyReply) {
-    return reply.view('evisa/access.njk', { values: {}, fieldErrors: {}, errors: [] });
+  @ApplicantRoute()
+  accessPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const token = (request.query as Form | undefined)?.t;
+    if (token === undefined) return reply.code(200).view('evisa/access.njk', { values: {}, fieldErrors: {}, errors: [] });
+    this.applications.caseIdFromApplicantToken(token, request.locale);
+    setTokenCookie(reply, APPLICANT_COOKIE, String(token), 3600, this.secure);
+    return reply.redirect('/evisa/application', 303);
   }
 
   @Post('access')
@@ -291,20 +295,12 @@ export class EvisaPagesController {
     }
   }
 
-  @Get('access/:token')
-  @ApplicantRoute()
-  accessLink(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    this.applications.caseIdFromApplicantToken(token, request.locale);
-    setTokenCookie(reply, APPLICANT_COOKIE, token, 3600, this.secure);
-    return reply.redirect('/evisa/application', 303);
-  }
-
   @Get('application')
   @ApplicantRoute()
   async application(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const caseId = this.applicantIdOrNull(request);
     if (!caseId) return reply.redirect('/evisa/access', 303);
-    return reply.view('evisa/application.njk', { application: await this.applications.applicantView(caseId) });
+    return reply.code(200).view('evisa/application.njk', { application: await this.applications.applicantView(caseId) });
   }
 
   @Get('application/respond')
@@ -312,7 +308,7 @@ export class EvisaPagesController {
   async respondPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const caseId = this.applicantIdOrNull(request);
     if (!caseId) return reply.redirect('/evisa/access', 303);
-    return reply.view('evisa/respond.njk', { application: await this.applications.applicantView(caseId), values: {}, fieldErrors: {}, errors: [] });
+    return reply.code(200).view('evisa/respond.njk', { application: await this.applications.applicantView(caseId), values: {}, fieldErrors: {}, errors: [] });
   }
 
   @Post('application/respond')
@@ -344,7 +340,7 @@ export class EvisaPagesController {
   async withdrawPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const caseId = this.applicantIdOrNull(request);
     if (!caseId) return reply.redirect('/evisa/access', 303);
-    return reply.view('evisa/withdraw.njk', { application: await this.applications.applicantView(caseId) });
+    return reply.code(200).view('evisa/withdraw.njk', { application: await this.applications.applicantView(caseId) });
   }
 
   @Post('application/withdraw')
@@ -353,7 +349,7 @@ export class EvisaPagesController {
     const caseId = this.applicantIdOrNull(request);
     if (!caseId) return reply.redirect('/evisa/access', 303);
     const view = await this.applications.withdraw(caseId, Number(form?.version), request.locale);
-    return reply.view('evisa/withdrawn.njk', { reference: view.reference, wasDraft: false });
+    return reply.code(200).view('evisa/withdrawn.njk', { reference: view.reference, wasDraft: false });
   }
 
   // ── helpers ───────────────────────────────────────────────────────────────
