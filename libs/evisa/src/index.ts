@@ -7,6 +7,7 @@ export * from './entities/evisa-payment.entity.js';
 export * from './entities/information-request.entity.js';
 export * from './errors.js';
 export * from './evisa.module.js';
+export * from './jobs/draft-link.handler.js';
 export * from './jobs/draft-link.mailer.js';
 export * from './mrz.js';
 export * from './officer-actions.service.js';
