@@ -9,17 +9,7 @@ import { JobName } from '@app/cases';
 import { addDays } from '@app/evisa';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
-import {
-  applicantAnswers,
-  completeDraft,
-  errorOf,
-  type Inject,
-  injector,
-  matchingMrz,
-  multipart,
-  pay,
-  photoWithExif,
-} from './helpers.js';
+import { applicantAnswers, completeDraft, errorOf, type Inject, injector, matchingMrz, multipart, pay, photoWithExif } from './helpers.js';
 
 describe('eVisa applicant journey (JSON API)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -50,12 +40,20 @@ describe('eVisa applicant journey (JSON API)', () => {
 
   it('tells an ineligible applicant why, before anything is stored', async () => {
     const before = await count('"case"');
-    const check = await inject({ method: 'POST', url: '/api/v1/evisa/eligibility', payload: { nationality: 'USA', purpose: 'tourism', passportType: 'emergency' } });
+    const check = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/eligibility',
+      payload: { nationality: 'USA', purpose: 'tourism', passportType: 'emergency' },
+    });
     expect(check.statusCode).toBe(200);
     const body = check.json() as { eligible: boolean; problems: { field: string }[] };
     expect(body.eligible).toBe(false);
     expect(body.problems.map((p) => p.field)).toEqual(['nationality', 'passportType']);
-    const refused = await inject({ method: 'POST', url: '/api/v1/evisa/drafts', payload: { nationality: 'PHL', purpose: 'tourism', passportType: 'temporary' } });
+    const refused = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/drafts',
+      payload: { nationality: 'PHL', purpose: 'tourism', passportType: 'temporary' },
+    });
     expect(refused.statusCode).toBe(422);
     expect(errorOf(refused).code).toBe('NOT_ELIGIBLE');
     expect(await count('"case"')).toBe(before);
@@ -71,10 +69,10 @@ describe('eVisa applicant journey (JSON API)', () => {
     expect(opened).toEqual({ visibility: 'internal', status: 'DRAFT' });
     expect(await count('outbox', 'case_id = $1 AND job_name = $2', [caseId, JobName.NotifyCaseEvent])).toBe(0);
     expect(await count('outbox', 'case_id = $1 AND job_name = $2', [caseId, JobName.SendDraftResumeLink])).toBe(1);
-    const outboxPayload = await one<{ payload: Record<string, unknown> }>(`SELECT payload FROM outbox WHERE case_id = $1 AND job_name = $2`, [
-      caseId,
-      JobName.SendDraftResumeLink,
-    ]);
+    const outboxPayload = await one<{ payload: Record<string, unknown> }>(
+      `SELECT payload FROM outbox WHERE case_id = $1 AND job_name = $2`,
+      [caseId, JobName.SendDraftResumeLink],
+    );
     expect(outboxPayload.payload).toEqual({ caseId });
 
     // Personal answers are ciphertext at rest, bound to their column and case; the passport number has a blind index.
@@ -92,7 +90,11 @@ describe('eVisa applicant journey (JSON API)', () => {
     };
     expect(draft).toMatchObject({ missing: [], nextStep: 'checkAnswers', mrz: { given: true, mismatches: [] }, reference });
 
-    const unpaid = await inject({ method: 'POST', url: '/api/v1/evisa/draft/submit', headers: { 'x-draft-token': token, 'idempotency-key': 'unpaid-attempt-1' } });
+    const unpaid = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/draft/submit',
+      headers: { 'x-draft-token': token, 'idempotency-key': 'unpaid-attempt-1' },
+    });
     expect(unpaid.statusCode).toBe(402);
     expect(errorOf(unpaid).code).toBe('PAYMENT_REQUIRED');
 
@@ -101,13 +103,20 @@ describe('eVisa applicant journey (JSON API)', () => {
     expect(payment.redirectUrl).toBe(`/evisa/sandbox-pay/${payment.providerReference}`);
 
     const submitKey = `journey-submit-${randomUUID()}`;
-    const submitted = await inject({ method: 'POST', url: '/api/v1/evisa/draft/submit', headers: { 'x-draft-token': token, 'idempotency-key': submitKey } });
+    const submitted = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/draft/submit',
+      headers: { 'x-draft-token': token, 'idempotency-key': submitKey },
+    });
     expect(submitted.statusCode).toBe(200);
     const result = submitted.json() as { reference: string; status: string; slaDueAt: string; postCode: string };
     expect(result).toMatchObject({ reference, status: 'SUBMITTED', postCode: 'PH-MNL' });
     expect(new Date(result.slaDueAt).getTime()).toBeGreaterThan(Date.now() + 2 * 24 * 3600 * 1000);
 
-    const stored = await one<Record<string, unknown>>(`SELECT status, reference, sla_due_at, submitted_at, lookup_key, applicant_email FROM "case" WHERE id = $1`, [caseId]);
+    const stored = await one<Record<string, unknown>>(
+      `SELECT status, reference, sla_due_at, submitted_at, lookup_key, applicant_email FROM "case" WHERE id = $1`,
+      [caseId],
+    );
     expect(stored).toMatchObject({ status: 'SUBMITTED', reference });
     expect(stored.lookup_key).toEqual(expect.any(String));
     expect(String(stored.applicant_email)).toMatch(/^v1\./);
@@ -119,7 +128,9 @@ describe('eVisa applicant journey (JSON API)', () => {
       provider: 'sandbox',
     });
 
-    const files = (await dataSource.query(`SELECT kind, sha256, storage_key, size_bytes FROM file WHERE case_id = $1 ORDER BY kind`, [caseId])) as {
+    const files = (await dataSource.query(`SELECT kind, sha256, storage_key, size_bytes FROM file WHERE case_id = $1 ORDER BY kind`, [
+      caseId,
+    ])) as {
       kind: string;
       sha256: string;
       storage_key: string;
@@ -137,18 +148,33 @@ describe('eVisa applicant journey (JSON API)', () => {
       [caseId],
     );
     expect(event).toMatchObject({ type: 'evisa.submitted', visibility: 'applicant' });
-    const notify = (await dataSource.query(`SELECT payload FROM outbox WHERE case_id = $1 AND job_name = $2`, [caseId, JobName.NotifyCaseEvent])) as {
+    const notify = (await dataSource.query(`SELECT payload FROM outbox WHERE case_id = $1 AND job_name = $2`, [
+      caseId,
+      JobName.NotifyCaseEvent,
+    ])) as {
       payload: unknown;
     }[];
     expect(notify).toEqual([{ payload: { caseId, eventSeq: event.seq } }]);
 
     // Replays with the same keys give the same answers and charge nothing more.
-    const replayPayment = await inject({ method: 'POST', url: '/api/v1/evisa/draft/payments', headers: { 'x-draft-token': token, 'idempotency-key': 'journey-payment-key' } });
+    const replayPayment = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/draft/payments',
+      headers: { 'x-draft-token': token, 'idempotency-key': 'journey-payment-key' },
+    });
     expect(replayPayment.statusCode).toBe(409); // the draft is closed: no new payment can start
-    const replaySubmit = await inject({ method: 'POST', url: '/api/v1/evisa/draft/submit', headers: { 'x-draft-token': token, 'idempotency-key': submitKey } });
+    const replaySubmit = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/draft/submit',
+      headers: { 'x-draft-token': token, 'idempotency-key': submitKey },
+    });
     expect(replaySubmit.statusCode).toBe(200);
     expect(replaySubmit.json()).toEqual(result);
-    const otherKey = await inject({ method: 'POST', url: '/api/v1/evisa/draft/submit', headers: { 'x-draft-token': token, 'idempotency-key': `another-${randomUUID()}` } });
+    const otherKey = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/draft/submit',
+      headers: { 'x-draft-token': token, 'idempotency-key': `another-${randomUUID()}` },
+    });
     expect(otherKey.statusCode).toBe(409);
     expect(await count('evisa_payment', 'case_id = $1', [caseId])).toBe(1);
     expect(await count('case_event', 'case_id = $1 AND to_status = $2', [caseId, 'SUBMITTED'])).toBe(1);
@@ -158,13 +184,25 @@ describe('eVisa applicant journey (JSON API)', () => {
   it('charges once when the payment request and the card are replayed', async () => {
     const { token, caseId } = await completeDraft(inject);
     const first = await pay(inject, token, '4242424242424242', 'replayed-payment-key');
-    const again = await inject({ method: 'POST', url: '/api/v1/evisa/draft/payments', headers: { 'x-draft-token': token, 'idempotency-key': 'replayed-payment-key' } });
+    const again = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/draft/payments',
+      headers: { 'x-draft-token': token, 'idempotency-key': 'replayed-payment-key' },
+    });
     expect(again.statusCode).toBe(201);
     expect((again.json() as { paymentId: string; status: string }).paymentId).toBe(first.paymentId);
     expect((again.json() as { status: string }).status).toBe('succeeded');
-    const card = await inject({ method: 'POST', url: `/api/v1/evisa/sandbox/payments/${first.providerReference}/card`, payload: { cardNumber: '4242424242424242' } });
+    const card = await inject({
+      method: 'POST',
+      url: `/api/v1/evisa/sandbox/payments/${first.providerReference}/card`,
+      payload: { cardNumber: '4242424242424242' },
+    });
     expect(card.json()).toEqual({ status: 'succeeded' });
-    const newKey = await inject({ method: 'POST', url: '/api/v1/evisa/draft/payments', headers: { 'x-draft-token': token, 'idempotency-key': 'a-second-key-for-same-case' } });
+    const newKey = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/draft/payments',
+      headers: { 'x-draft-token': token, 'idempotency-key': 'a-second-key-for-same-case' },
+    });
     expect(newKey.statusCode).toBe(409);
     expect(errorOf(newKey).code).toBe('ALREADY_PAID');
     const missingKey = await inject({ method: 'POST', url: '/api/v1/evisa/draft/payments', headers: { 'x-draft-token': token } });
@@ -174,7 +212,12 @@ describe('eVisa applicant journey (JSON API)', () => {
     expect(await count('evisa_sandbox_charge', 'provider_reference = $1 AND charged_at IS NOT NULL', [first.providerReference])).toBe(1);
 
     // Two submissions racing with the same key: one case event, same answer.
-    const submit = () => inject({ method: 'POST', url: '/api/v1/evisa/draft/submit', headers: { 'x-draft-token': token, 'idempotency-key': 'racing-submit-key' } });
+    const submit = () =>
+      inject({
+        method: 'POST',
+        url: '/api/v1/evisa/draft/submit',
+        headers: { 'x-draft-token': token, 'idempotency-key': 'racing-submit-key' },
+      });
     const [a, b] = await Promise.all([submit(), submit()]);
     expect([a.statusCode, b.statusCode].sort()).toEqual(expect.arrayContaining([200]));
     const again2 = await submit();
@@ -186,13 +229,21 @@ describe('eVisa applicant journey (JSON API)', () => {
     const { token, caseId } = await completeDraft(inject);
     const declined = await pay(inject, token, '4000 0000 0000 0002');
     expect(declined.outcome).toBe('declined');
-    const refused = await inject({ method: 'POST', url: '/api/v1/evisa/draft/submit', headers: { 'x-draft-token': token, 'idempotency-key': 'after-declined-1' } });
+    const refused = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/draft/submit',
+      headers: { 'x-draft-token': token, 'idempotency-key': 'after-declined-1' },
+    });
     expect(refused.statusCode).toBe(402);
     expect((await one<{ status: string }>(`SELECT status FROM "case" WHERE id = $1`, [caseId])).status).toBe('DRAFT');
     const retried = await pay(inject, token, '4242 4242 4242 4242');
     expect(retried.outcome).toBe('succeeded');
     expect(await count('evisa_payment', 'case_id = $1', [caseId])).toBe(2);
-    const submitted = await inject({ method: 'POST', url: '/api/v1/evisa/draft/submit', headers: { 'x-draft-token': token, 'idempotency-key': 'after-declined-2' } });
+    const submitted = await inject({
+      method: 'POST',
+      url: '/api/v1/evisa/draft/submit',
+      headers: { 'x-draft-token': token, 'idempotency-key': 'after-declined-2' },
+    });
     expect(submitted.statusCode).toBe(200);
   });
 
@@ -205,7 +256,13 @@ describe('eVisa applicant journey (JSON API)', () => {
 
     const snapshot = async () => ({
       row: await one(`SELECT * FROM evisa_application WHERE case_id = $1`, [caseId]),
-      counts: [await count('"case"'), await count('evisa_application'), await count('case_event'), await count('outbox'), await count('file')],
+      counts: [
+        await count('"case"'),
+        await count('evisa_application'),
+        await count('case_event'),
+        await count('outbox'),
+        await count('file'),
+      ],
     });
     const longText = (n: number) => 'A'.repeat(n);
     const a = applicantAnswers();
@@ -253,14 +310,23 @@ describe('eVisa applicant journey (JSON API)', () => {
       ['stay', 'occupation', { ...a.stay, occupation: longText(101) }],
       ['stay', 'occupation', { ...a.stay, occupation: { job: 'x' } }],
       ['mrz', 'mrzLine1', { mrzLine1: 'P<PHLDELA<CRUZ', mrzLine2: matchingMrz().mrzLine2 }],
-      ['mrz', 'mrzLine2', { mrzLine1: matchingMrz().mrzLine1, mrzLine2: matchingMrz().mrzLine2.replace(/.$/, (d) => String((Number(d) + 1) % 10)) }],
+      [
+        'mrz',
+        'mrzLine2',
+        { mrzLine1: matchingMrz().mrzLine1, mrzLine2: matchingMrz().mrzLine2.replace(/.$/, (d) => String((Number(d) + 1) % 10)) },
+      ],
       ['mrz', 'mrzLine2', { mrzLine1: matchingMrz().mrzLine1, mrzLine2: '' }],
       ['mrz', 'mrzLine1', { mrzLine1: `V${matchingMrz().mrzLine1.slice(1)}`, mrzLine2: matchingMrz().mrzLine2 }],
     ];
 
     it.each(cases)('%s: %s (case %#)', async (step, field, payload) => {
       const before = await snapshot();
-      const response = await inject({ method: 'PUT', url: `/api/v1/evisa/draft/answers/${step}`, headers: { 'x-draft-token': token }, payload });
+      const response = await inject({
+        method: 'PUT',
+        url: `/api/v1/evisa/draft/answers/${step}`,
+        headers: { 'x-draft-token': token },
+        payload,
+      });
       expect(response.statusCode).toBe(400);
       const error = errorOf(response);
       expect(error.code).toBe('VALIDATION_FAILED');
@@ -278,7 +344,12 @@ describe('eVisa applicant journey (JSON API)', () => {
     });
     const upload = (slot: string, filename: string, data: Buffer, contentType = 'image/jpeg') => {
       const body = multipart([{ name: 'file', filename, contentType, data }]);
-      return inject({ method: 'POST', url: `/api/v1/evisa/draft/files/${slot}`, headers: { ...body.headers, 'x-draft-token': token }, payload: body.payload });
+      return inject({
+        method: 'POST',
+        url: `/api/v1/evisa/draft/files/${slot}`,
+        headers: { ...body.headers, 'x-draft-token': token },
+        payload: body.payload,
+      });
     };
 
     it('refuses an HTML file renamed to .jpg, and a JPEG named .png', async () => {
@@ -305,7 +376,13 @@ describe('eVisa applicant journey (JSON API)', () => {
     });
 
     it('refuses a photo of the wrong shape or size', async () => {
-      const square = await upload('photo', 'square.jpg', await sharp({ create: { width: 800, height: 800, channels: 3, background: '#777' } }).jpeg().toBuffer());
+      const square = await upload(
+        'photo',
+        'square.jpg',
+        await sharp({ create: { width: 800, height: 800, channels: 3, background: '#777' } })
+          .jpeg()
+          .toBuffer(),
+      );
       expect(square.statusCode).toBe(422);
       expect(errorOf(square).code).toBe('PHOTO_DIMENSIONS');
       const small = await upload('photo', 'small.jpg', await photoWithExif(350, 450));

@@ -56,7 +56,8 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
     await db.drop();
   });
 
-  const status = async (caseId: string) => ((await dataSource.query(`SELECT status, version FROM "case" WHERE id = $1`, [caseId])) as { status: string; version: number }[])[0]!;
+  const status = async (caseId: string) =>
+    ((await dataSource.query(`SELECT status, version FROM "case" WHERE id = $1`, [caseId])) as { status: string; version: number }[])[0]!;
 
   /** What the lead's "claim next" will do: SUBMITTED → IN_REVIEW, assigned to the officer with a lease. */
   async function claim(caseId: string, by = officer): Promise<number> {
@@ -82,7 +83,9 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
     const { caseId, reference } = await submittedApplication(inject);
     const version = await claim(caseId);
     const deadline = new Date(Date.now() + 7 * 24 * HOUR);
-    await dataSource.transaction((m) => actions.requestInformation(m, caseId, version, officer, 'Please send your return ticket.', deadline));
+    await dataSource.transaction((m) =>
+      actions.requestInformation(m, caseId, version, officer, 'Please send your return ticket.', deadline),
+    );
     expect((await status(caseId)).status).toBe('INFO_REQUESTED');
 
     const wrong = await access(reference, 'SANTOS');
@@ -92,10 +95,15 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
 
     const granted = await access(reference);
     expect(granted.statusCode).toBe(200);
-    const { accessToken, application } = granted.json() as { accessToken: string; application: { status: string; version: number; informationRequest: { message: string } } };
+    const { accessToken, application } = granted.json() as {
+      accessToken: string;
+      application: { status: string; version: number; informationRequest: { message: string } };
+    };
     expect(application.status).toBe('INFO_REQUESTED');
     expect(application.informationRequest.message).toBe('Please send your return ticket.');
-    const raw = ((await dataSource.query(`SELECT message FROM evisa_information_request WHERE case_id = $1`, [caseId])) as { message: string }[])[0]!;
+    const raw = (
+      (await dataSource.query(`SELECT message FROM evisa_information_request WHERE case_id = $1`, [caseId])) as { message: string }[]
+    )[0]!;
     expect(raw.message).not.toContain('return ticket');
 
     const empty = await inject({
@@ -110,7 +118,12 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
     const body = multipart([
       { name: 'text', value: 'My return ticket is attached.' },
       { name: 'expectedVersion', value: String(application.version) },
-      { name: 'files', filename: 'ticket.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n') },
+      {
+        name: 'files',
+        filename: 'ticket.pdf',
+        contentType: 'application/pdf',
+        data: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'),
+      },
     ]);
     const answered = await inject({
       method: 'POST',
@@ -120,15 +133,22 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
     });
     expect(answered.statusCode).toBe(200);
     expect((answered.json() as { status: string }).status).toBe('SUBMITTED');
-    const request = ((await dataSource.query(`SELECT answered_at, answer_text, answer_file_ids FROM evisa_information_request WHERE case_id = $1`, [caseId])) as {
-      answered_at: Date;
-      answer_text: string;
-      answer_file_ids: string[];
-    }[])[0]!;
+    const request = (
+      (await dataSource.query(`SELECT answered_at, answer_text, answer_file_ids FROM evisa_information_request WHERE case_id = $1`, [
+        caseId,
+      ])) as {
+        answered_at: Date;
+        answer_text: string;
+        answer_file_ids: string[];
+      }[]
+    )[0]!;
     expect(request.answered_at).toBeInstanceOf(Date);
     expect(request.answer_text).toMatch(/^v1\./);
     expect(request.answer_file_ids).toHaveLength(1);
-    const events = (await dataSource.query(`SELECT type, visibility FROM case_event WHERE case_id = $1 ORDER BY seq`, [caseId])) as { type: string; visibility: string }[];
+    const events = (await dataSource.query(`SELECT type, visibility FROM case_event WHERE case_id = $1 ORDER BY seq`, [caseId])) as {
+      type: string;
+      visibility: string;
+    }[];
     expect(events.at(-1)).toEqual({ type: 'evisa.information_provided', visibility: 'applicant' });
 
     const again = await inject({
@@ -179,9 +199,17 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
     expect((await status(caseId)).status).toBe('INFO_REQUESTED');
     expect(await actions.expireInformationRequests(new Date(deadline.getTime() + 1000))).toBe(1);
     expect((await status(caseId)).status).toBe('REFUSED');
-    const application = ((await dataSource.query(`SELECT decision_reason_code FROM evisa_application WHERE case_id = $1`, [caseId])) as { decision_reason_code: string }[])[0]!;
+    const application = (
+      (await dataSource.query(`SELECT decision_reason_code FROM evisa_application WHERE case_id = $1`, [caseId])) as {
+        decision_reason_code: string;
+      }[]
+    )[0]!;
     expect(application.decision_reason_code).toBe('information_not_provided');
-    const event = ((await dataSource.query(`SELECT actor_type, visibility, payload FROM case_event WHERE case_id = $1 AND to_status = 'REFUSED'`, [caseId])) as unknown[])[0];
+    const event = (
+      (await dataSource.query(`SELECT actor_type, visibility, payload FROM case_event WHERE case_id = $1 AND to_status = 'REFUSED'`, [
+        caseId,
+      ])) as unknown[]
+    )[0];
     expect(event).toEqual({ actor_type: 'system', visibility: 'applicant', payload: { reasonCode: 'information_not_provided' } });
     expect(await actions.expireInformationRequests(new Date(deadline.getTime() + 2 * HOUR))).toBe(0);
   });
@@ -191,15 +219,24 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
     await expect(dataSource.transaction((m) => actions.approve(m, caseId, 1, officer))).rejects.toMatchObject({ code: 'CLAIM_REQUIRED' });
     const version = await claim(caseId);
     const other = { ...officer, id: randomUUID() };
-    await expect(dataSource.transaction((m) => actions.approve(m, caseId, version, other))).rejects.toMatchObject({ code: 'CLAIM_REQUIRED' });
+    await expect(dataSource.transaction((m) => actions.approve(m, caseId, version, other))).rejects.toMatchObject({
+      code: 'CLAIM_REQUIRED',
+    });
     const elsewhere = { ...officer, postCode: 'JP-TYO' };
-    await expect(dataSource.transaction((m) => actions.approve(m, caseId, version, elsewhere))).rejects.toMatchObject({ code: 'OUT_OF_SCOPE' });
-    await expect(dataSource.transaction((m) => actions.approve(m, caseId, version - 1, officer))).rejects.toMatchObject({ code: 'VERSION_CONFLICT' });
+    await expect(dataSource.transaction((m) => actions.approve(m, caseId, version, elsewhere))).rejects.toMatchObject({
+      code: 'OUT_OF_SCOPE',
+    });
+    await expect(dataSource.transaction((m) => actions.approve(m, caseId, version - 1, officer))).rejects.toMatchObject({
+      code: 'VERSION_CONFLICT',
+    });
 
     const approved = await dataSource.transaction((m) => actions.approve(m, caseId, version, officer));
     expect(approved.status).toBe('APPROVED');
     expect(approved.assignedOfficerId).toBeNull();
-    const render = (await dataSource.query(`SELECT queue, payload FROM outbox WHERE case_id = $1 AND job_name = $2`, [caseId, JobName.RenderEvisa])) as unknown[];
+    const render = (await dataSource.query(`SELECT queue, payload FROM outbox WHERE case_id = $1 AND job_name = $2`, [
+      caseId,
+      JobName.RenderEvisa,
+    ])) as unknown[];
     expect(render).toEqual([{ queue: 'documents', payload: { caseId } }]);
 
     const data = await actions.documentDataFor(caseId);
@@ -223,7 +260,9 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
 
     const issued = await dataSource.transaction((m) => actions.markIssued(m, caseId, approved.version));
     expect(issued.status).toBe('ISSUED');
-    await expect(dataSource.transaction((m) => actions.revoke(m, caseId, issued.version, officer, 'not-a-reason' as never))).rejects.toMatchObject({
+    await expect(
+      dataSource.transaction((m) => actions.revoke(m, caseId, issued.version, officer, 'not-a-reason' as never)),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });
     const revoked = await dataSource.transaction((m) => actions.revoke(m, caseId, issued.version, officer, 'identity_mismatch'));
@@ -240,13 +279,19 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
   it('refuses with a reason code and keeps the explanation encrypted', async () => {
     const { caseId } = await submittedApplication(inject);
     const version = await claim(caseId);
-    await expect(dataSource.transaction((m) => actions.refuse(m, caseId, version, officer, 'other', ''))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    const refused = await dataSource.transaction((m) => actions.refuse(m, caseId, version, officer, 'purpose_not_credible', 'The stated purpose is not supported.'));
+    await expect(dataSource.transaction((m) => actions.refuse(m, caseId, version, officer, 'other', ''))).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    const refused = await dataSource.transaction((m) =>
+      actions.refuse(m, caseId, version, officer, 'purpose_not_credible', 'The stated purpose is not supported.'),
+    );
     expect(refused.status).toBe('REFUSED');
-    const row = ((await dataSource.query(`SELECT decision_reason_code, decision_text FROM evisa_application WHERE case_id = $1`, [caseId])) as {
-      decision_reason_code: string;
-      decision_text: string;
-    }[])[0]!;
+    const row = (
+      (await dataSource.query(`SELECT decision_reason_code, decision_text FROM evisa_application WHERE case_id = $1`, [caseId])) as {
+        decision_reason_code: string;
+        decision_text: string;
+      }[]
+    )[0]!;
     expect(row.decision_reason_code).toBe('purpose_not_credible');
     expect(row.decision_text).toMatch(/^v1\./);
   });
@@ -254,7 +299,9 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
   it('purges drafts older than 30 days: answers, files and bytes go, no orphan is left, newer drafts stay', async () => {
     const old = await completeDraft(inject);
     const recent = await completeDraft(inject);
-    const keys = ((await dataSource.query(`SELECT storage_key FROM file WHERE case_id = $1`, [old.caseId])) as { storage_key: string }[]).map((r) => r.storage_key);
+    const keys = (
+      (await dataSource.query(`SELECT storage_key FROM file WHERE case_id = $1`, [old.caseId])) as { storage_key: string }[]
+    ).map((r) => r.storage_key);
     expect(keys).toHaveLength(2);
     const blob = (key: string) => path.join(path.resolve(config.storageDir), key.slice(0, 2), key);
     expect(keys.every((key) => fs.existsSync(blob(key)))).toBe(true);
@@ -266,10 +313,19 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
     expect(await count(`SELECT count(*)::int AS n FROM evisa_application WHERE case_id = $1`, [old.caseId])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM file WHERE case_id = $1`, [old.caseId])).toBe(0);
     expect(keys.some((key) => fs.existsSync(blob(key)))).toBe(false);
-    const caseRow = ((await dataSource.query(`SELECT status, applicant_name, applicant_email, applicant_phone, lookup_key FROM "case" WHERE id = $1`, [old.caseId])) as unknown[])[0];
+    const caseRow = (
+      (await dataSource.query(`SELECT status, applicant_name, applicant_email, applicant_phone, lookup_key FROM "case" WHERE id = $1`, [
+        old.caseId,
+      ])) as unknown[]
+    )[0];
     expect(caseRow).toEqual({ status: 'WITHDRAWN', applicant_name: null, applicant_email: null, applicant_phone: null, lookup_key: null });
     // No file row anywhere points at a missing case or application, and every stored file has its bytes.
-    expect(await count(`SELECT count(*)::int AS n FROM file f LEFT JOIN "case" c ON c.id = f.case_id WHERE f.case_id IS NOT NULL AND c.id IS NULL`, [])).toBe(0);
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM file f LEFT JOIN "case" c ON c.id = f.case_id WHERE f.case_id IS NOT NULL AND c.id IS NULL`,
+        [],
+      ),
+    ).toBe(0);
     const allKeys = ((await dataSource.query(`SELECT storage_key FROM file`)) as { storage_key: string }[]).map((r) => r.storage_key);
     expect(allKeys.every((key) => fs.existsSync(blob(key)))).toBe(true);
     expect((await status(recent.caseId)).status).toBe('DRAFT');
@@ -287,7 +343,10 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
     expect(sent[0]).toMatchObject({ caseId: draft.caseId, to: 'maria@example.test', locale: 'en' });
     const token = new URL(sent[0]!.link).searchParams.get('t')!;
     expect(applications.caseIdFromDraftToken(token)).toBe(draft.caseId);
-    const events = (await dataSource.query(`SELECT type, visibility, payload FROM case_event WHERE case_id = $1 AND type = 'evisa.resume_link_sent'`, [draft.caseId])) as unknown[];
+    const events = (await dataSource.query(
+      `SELECT type, visibility, payload FROM case_event WHERE case_id = $1 AND type = 'evisa.resume_link_sent'`,
+      [draft.caseId],
+    )) as unknown[];
     expect(events).toEqual([{ type: 'evisa.resume_link_sent', visibility: 'internal', payload: {} }]);
     const submitted = await submittedApplication(inject);
     expect(await handler.handle({ caseId: submitted.caseId })).toEqual({ sent: false });

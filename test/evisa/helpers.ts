@@ -32,7 +32,15 @@ export function applicantAnswers() {
 }
 
 /** The two TD3 lines a passport with these details would carry, with correct check digits. */
-export function td3For(a: { surname: string; givenNames: string; number: string; nationality: string; dob: string; sex: string; expiry: string }) {
+export function td3For(a: {
+  surname: string;
+  givenNames: string;
+  number: string;
+  nationality: string;
+  dob: string;
+  sex: string;
+  expiry: string;
+}) {
   const name = `${a.surname.toUpperCase().replace(/[\s-]+/g, '<')}<<${a.givenNames.toUpperCase().replace(/[\s-]+/g, '<')}`;
   const line1 = `P<${a.nationality}${name}`.padEnd(44, '<');
   const number = a.number.padEnd(9, '<');
@@ -100,7 +108,11 @@ export function multipart(parts: Part[]): { payload: Buffer; headers: Record<str
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-export function errorOf(response: LightMyRequestResponse): { code: string; message: string; details?: { field: string; messages: string[] }[] } {
+export function errorOf(response: LightMyRequestResponse): {
+  code: string;
+  message: string;
+  details?: { field: string; messages: string[] }[];
+} {
   const body = JSON.parse(response.body) as {
     error: { code: string; message: string; correlationId: string; details?: { field: string; messages: string[] }[] };
   };
@@ -116,32 +128,66 @@ export function expectNoInlineScript(html: string): void {
 }
 
 /** Opens a draft through the API and answers every step; returns its token and case id. */
-export async function completeDraft(inject: Inject, options: { mrz?: boolean } = {}): Promise<{ token: string; caseId: string; reference: string }> {
+export async function completeDraft(
+  inject: Inject,
+  options: { mrz?: boolean } = {},
+): Promise<{ token: string; caseId: string; reference: string }> {
   const answers = applicantAnswers();
   const opened = await inject({ method: 'POST', url: '/api/v1/evisa/drafts', payload: answers.eligibility });
   expect(opened.statusCode).toBe(201);
   const { draftToken: token, caseId, reference } = opened.json() as { draftToken: string; caseId: string; reference: string };
-  const steps: Record<string, Record<string, string>> = { name: answers.name, personal: answers.personal, passport: answers.passport, contact: answers.contact, travel: answers.travel, stay: answers.stay };
+  const steps: Record<string, Record<string, string>> = {
+    name: answers.name,
+    personal: answers.personal,
+    passport: answers.passport,
+    contact: answers.contact,
+    travel: answers.travel,
+    stay: answers.stay,
+  };
   if (options.mrz !== false) steps.mrz = matchingMrz();
   for (const [step, payload] of Object.entries(steps)) {
     const saved = await inject({ method: 'PUT', url: `/api/v1/evisa/draft/answers/${step}`, headers: { 'x-draft-token': token }, payload });
     expect([step, saved.statusCode, saved.statusCode === 200 ? '' : saved.body]).toEqual([step, 200, '']);
   }
   const photo = multipart([{ name: 'file', filename: 'me.jpg', contentType: 'image/jpeg', data: await photoWithExif() }]);
-  expect((await inject({ method: 'POST', url: '/api/v1/evisa/draft/files/photo', headers: { ...photo.headers, 'x-draft-token': token }, payload: photo.payload })).statusCode).toBe(201);
+  expect(
+    (
+      await inject({
+        method: 'POST',
+        url: '/api/v1/evisa/draft/files/photo',
+        headers: { ...photo.headers, 'x-draft-token': token },
+        payload: photo.payload,
+      })
+    ).statusCode,
+  ).toBe(201);
   const page = multipart([{ name: 'file', filename: 'passport.png', contentType: 'image/png', data: await pngPage() }]);
   expect(
-    (await inject({ method: 'POST', url: '/api/v1/evisa/draft/files/passport-page', headers: { ...page.headers, 'x-draft-token': token }, payload: page.payload })).statusCode,
+    (
+      await inject({
+        method: 'POST',
+        url: '/api/v1/evisa/draft/files/passport-page',
+        headers: { ...page.headers, 'x-draft-token': token },
+        payload: page.payload,
+      })
+    ).statusCode,
   ).toBe(201);
   return { token, caseId, reference };
 }
 
 /** Pays with a sandbox card through the API; returns the payment as the API shows it. */
 export async function pay(inject: Inject, token: string, card: string, key = `pay-${randomUUID()}`) {
-  const created = await inject({ method: 'POST', url: '/api/v1/evisa/draft/payments', headers: { 'x-draft-token': token, 'idempotency-key': key } });
+  const created = await inject({
+    method: 'POST',
+    url: '/api/v1/evisa/draft/payments',
+    headers: { 'x-draft-token': token, 'idempotency-key': key },
+  });
   expect(created.statusCode).toBe(201);
   const payment = created.json() as { paymentId: string; providerReference: string; redirectUrl: string; status: string };
-  const charged = await inject({ method: 'POST', url: `/api/v1/evisa/sandbox/payments/${payment.providerReference}/card`, payload: { cardNumber: card } });
+  const charged = await inject({
+    method: 'POST',
+    url: `/api/v1/evisa/sandbox/payments/${payment.providerReference}/card`,
+    payload: { cardNumber: card },
+  });
   expect(charged.statusCode).toBe(200);
   return { ...payment, key, outcome: (charged.json() as { status: string }).status };
 }

@@ -3,7 +3,17 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
-import { applicantAnswers, expectNoInlineScript, type Inject, injector, matchingMrz, multipart, pngPage, photoWithExif, td3For } from './helpers.js';
+import {
+  applicantAnswers,
+  expectNoInlineScript,
+  type Inject,
+  injector,
+  matchingMrz,
+  multipart,
+  pngPage,
+  photoWithExif,
+  td3For,
+} from './helpers.js';
 
 function cookie(response: LightMyRequestResponse, name: string): string {
   const found = response.cookies.find((c) => c.name === name);
@@ -38,11 +48,19 @@ describe('eVisa pages (no JavaScript)', () => {
   });
 
   const page = (url: string, draftCookie: string, lang = 'en') =>
-    inject({ method: 'GET', url: `${url}${url.includes('?') ? '&' : '?'}lang=${lang}`, headers: { accept: 'text/html', cookie: draftCookie } });
+    inject({
+      method: 'GET',
+      url: `${url}${url.includes('?') ? '&' : '?'}lang=${lang}`,
+      headers: { accept: 'text/html', cookie: draftCookie },
+    });
 
   it('runs the whole journey through forms: eligibility, questions, uploads, sandbox card, confirmation', async () => {
     const answers = applicantAnswers();
-    const notEligible = await inject({ method: 'POST', url: '/evisa/eligibility', ...form({ nationality: 'XXX', purpose: 'tourism', passportType: 'ordinary', _csrf: 'x' }) });
+    const notEligible = await inject({
+      method: 'POST',
+      url: '/evisa/eligibility',
+      ...form({ nationality: 'XXX', purpose: 'tourism', passportType: 'ordinary', _csrf: 'x' }),
+    });
     expect(notEligible.statusCode).toBe(200);
     expect(notEligible.body).toContain('You cannot apply for an eVisa');
     expect(notEligible.cookies.find((c) => c.name === 'evisa_draft')).toBeUndefined();
@@ -56,7 +74,12 @@ describe('eVisa pages (no JavaScript)', () => {
     expect(setCookie).not.toMatch(/PHL|tourism/);
 
     // A wrong answer re-renders the page with an error summary and a field error, status 400.
-    const bad = await inject({ method: 'POST', url: '/evisa/questions/name', ...form({ surname: '陳大文', givenNames: '' }), headers: { ...form({}).headers, cookie: draft } });
+    const bad = await inject({
+      method: 'POST',
+      url: '/evisa/questions/name',
+      ...form({ surname: '陳大文', givenNames: '' }),
+      headers: { ...form({}).headers, cookie: draft },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('class="error-summary"');
     expect(bad.body).toContain('href="#surname"');
@@ -72,23 +95,51 @@ describe('eVisa pages (no JavaScript)', () => {
       ['stay', answers.stay],
     ];
     for (const [step, values] of steps) {
-      const saved = await inject({ method: 'POST', url: `/evisa/questions/${step}`, payload: form(values).payload, headers: { ...form({}).headers, cookie: draft } });
+      const saved = await inject({
+        method: 'POST',
+        url: `/evisa/questions/${step}`,
+        payload: form(values).payload,
+        headers: { ...form({}).headers, cookie: draft },
+      });
       expect([step, saved.statusCode]).toEqual([step, 303]);
     }
     expect(
-      (await inject({ method: 'POST', url: '/evisa/questions/stay', payload: form(answers.stay).payload, headers: { ...form({}).headers, cookie: draft } })).headers
-        .location,
+      (
+        await inject({
+          method: 'POST',
+          url: '/evisa/questions/stay',
+          payload: form(answers.stay).payload,
+          headers: { ...form({}).headers, cookie: draft },
+        })
+      ).headers.location,
     ).toBe('/evisa/upload/photo');
 
     const html = multipart([
       { name: '_csrf', value: 'x' },
       { name: 'file', filename: 'me.jpg', contentType: 'image/jpeg', data: Buffer.from('<html><body>hello</body></html>') },
     ]);
-    const refused = await inject({ method: 'POST', url: '/evisa/upload/photo', payload: html.payload, headers: { ...html.headers, cookie: draft, accept: 'text/html' } });
+    const refused = await inject({
+      method: 'POST',
+      url: '/evisa/upload/photo',
+      payload: html.payload,
+      headers: { ...html.headers, cookie: draft, accept: 'text/html' },
+    });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('The file must be a JPEG, PNG');
-    const huge = multipart([{ name: 'file', filename: 'me.jpg', contentType: 'image/jpeg', data: Buffer.concat([await photoWithExif(), Buffer.alloc(20 * 1_048_576)]) }]);
-    const tooBig = await inject({ method: 'POST', url: '/evisa/upload/photo', payload: huge.payload, headers: { ...huge.headers, cookie: draft, accept: 'text/html' } });
+    const huge = multipart([
+      {
+        name: 'file',
+        filename: 'me.jpg',
+        contentType: 'image/jpeg',
+        data: Buffer.concat([await photoWithExif(), Buffer.alloc(20 * 1_048_576)]),
+      },
+    ]);
+    const tooBig = await inject({
+      method: 'POST',
+      url: '/evisa/upload/photo',
+      payload: huge.payload,
+      headers: { ...huge.headers, cookie: draft, accept: 'text/html' },
+    });
     expect(tooBig.statusCode).toBe(413);
     expect(tooBig.body).toContain('The file must be smaller than 5 MB');
     expect(tooBig.body).toContain('class="error-summary"');
@@ -97,26 +148,59 @@ describe('eVisa pages (no JavaScript)', () => {
       { name: '_csrf', value: 'x' },
       { name: 'file', filename: 'me.jpg', contentType: 'image/jpeg', data: await photoWithExif() },
     ]);
-    const uploaded = await inject({ method: 'POST', url: '/evisa/upload/photo', payload: photo.payload, headers: { ...photo.headers, cookie: draft, accept: 'text/html' } });
+    const uploaded = await inject({
+      method: 'POST',
+      url: '/evisa/upload/photo',
+      payload: photo.payload,
+      headers: { ...photo.headers, cookie: draft, accept: 'text/html' },
+    });
     expect([uploaded.statusCode, uploaded.headers.location]).toEqual([303, '/evisa/upload/passport-page']);
     const scan = multipart([{ name: 'file', filename: 'page.png', contentType: 'image/png', data: await pngPage() }]);
-    const scanned = await inject({ method: 'POST', url: '/evisa/upload/passport-page', payload: scan.payload, headers: { ...scan.headers, cookie: draft, accept: 'text/html' } });
+    const scanned = await inject({
+      method: 'POST',
+      url: '/evisa/upload/passport-page',
+      payload: scan.payload,
+      headers: { ...scan.headers, cookie: draft, accept: 'text/html' },
+    });
     expect([scanned.statusCode, scanned.headers.location]).toEqual([303, '/evisa/check-answers']);
 
     // An MRZ whose date of birth and sex differ from the answers: shown before payment.
     const a = applicantAnswers();
-    const otherMrz = td3For({ surname: 'DELA CRUZ', givenNames: 'MARIA CLARA', number: 'P1234567A', nationality: 'PHL', dob: '1991-04-27', sex: 'M', expiry: a.passport.passportExpiryDate });
-    await inject({ method: 'POST', url: '/evisa/questions/mrz', payload: form(otherMrz).payload, headers: { ...form({}).headers, cookie: draft } });
+    const otherMrz = td3For({
+      surname: 'DELA CRUZ',
+      givenNames: 'MARIA CLARA',
+      number: 'P1234567A',
+      nationality: 'PHL',
+      dob: '1991-04-27',
+      sex: 'M',
+      expiry: a.passport.passportExpiryDate,
+    });
+    await inject({
+      method: 'POST',
+      url: '/evisa/questions/mrz',
+      payload: form(otherMrz).payload,
+      headers: { ...form({}).headers, cookie: draft },
+    });
     const check = await page('/evisa/check-answers', draft);
     expect(check.statusCode).toBe(200);
     expect(check.body).toContain('Your answers do not match your passport');
     expect(check.body.match(/class="mrz-mismatch"/g)).toHaveLength(2);
-    await inject({ method: 'POST', url: '/evisa/questions/mrz', payload: form(matchingMrz()).payload, headers: { ...form({}).headers, cookie: draft } });
+    await inject({
+      method: 'POST',
+      url: '/evisa/questions/mrz',
+      payload: form(matchingMrz()).payload,
+      headers: { ...form({}).headers, cookie: draft },
+    });
     const matched = await page('/evisa/check-answers', draft, 'zh-Hant');
     expect(matched.body).toContain('您填寫的資料與護照機器判讀區相符');
     expect(matched.body).not.toContain('mrz-mismatch');
 
-    const toPay = await inject({ method: 'POST', url: '/evisa/pay', ...form({ _csrf: 'x' }), headers: { ...form({}).headers, cookie: draft } });
+    const toPay = await inject({
+      method: 'POST',
+      url: '/evisa/pay',
+      ...form({ _csrf: 'x' }),
+      headers: { ...form({}).headers, cookie: draft },
+    });
     expect(toPay.statusCode).toBe(303);
     const cardPage = String(toPay.headers.location);
     expect(cardPage).toMatch(/^\/evisa\/sandbox-pay\/sbx_[0-9a-f]{24}$/);
@@ -129,7 +213,12 @@ describe('eVisa pages (no JavaScript)', () => {
     const declinedReturn = await page(String(declined.headers.location), draft);
     expect(declinedReturn.body).toContain('Your card was declined');
 
-    const retry = await inject({ method: 'POST', url: '/evisa/pay', ...form({ _csrf: 'x' }), headers: { ...form({}).headers, cookie: draft } });
+    const retry = await inject({
+      method: 'POST',
+      url: '/evisa/pay',
+      ...form({ _csrf: 'x' }),
+      headers: { ...form({}).headers, cookie: draft },
+    });
     const secondCardPage = String(retry.headers.location);
     expect(secondCardPage).not.toBe(cardPage);
     const paid = await inject({ method: 'POST', url: secondCardPage, ...form({ cardNumber: '4242 4242 4242 4242' }) });
@@ -193,7 +282,12 @@ describe('eVisa pages (no JavaScript)', () => {
     const draft = cookie(resumed, 'evisa_draft');
     const confirmPage = await page('/evisa/delete-draft', draft);
     const version = /name="version" value="(\d+)"/.exec(confirmPage.body)![1]!;
-    const deleted = await inject({ method: 'POST', url: '/evisa/delete-draft', ...form({ version }), headers: { ...form({}).headers, cookie: draft } });
+    const deleted = await inject({
+      method: 'POST',
+      url: '/evisa/delete-draft',
+      ...form({ version }),
+      headers: { ...form({}).headers, cookie: draft },
+    });
     expect(deleted.statusCode).toBe(200);
     expect(deleted.body).toContain('Your application has been deleted');
     const again = await inject({ method: 'GET', url: link, headers: { accept: 'text/html' } });

@@ -24,12 +24,13 @@ describe('eVisa answers', () => {
   });
 
   it('refuses ineligible nationalities and emergency or temporary passports', () => {
-    expect(keysOf(['nationality', 'purpose', 'passportType'], { nationality: 'USA', purpose: 'tourism', passportType: 'emergency' })).toEqual([
-      'nationality:evisa.err.nationalityNotEligible',
-      'passportType:evisa.err.passportTypeRefused',
-    ]);
+    expect(
+      keysOf(['nationality', 'purpose', 'passportType'], { nationality: 'USA', purpose: 'tourism', passportType: 'emergency' }),
+    ).toEqual(['nationality:evisa.err.nationalityNotEligible', 'passportType:evisa.err.passportTypeRefused']);
     expect(keysOf(['passportType'], { passportType: 'temporary' })).toEqual(['passportType:evisa.err.passportTypeRefused']);
-    expect(keysOf(['nationality', 'purpose', 'passportType'], { nationality: 'phl', purpose: 'business', passportType: 'official' })).toEqual([]);
+    expect(
+      keysOf(['nationality', 'purpose', 'passportType'], { nationality: 'phl', purpose: 'business', passportType: 'official' }),
+    ).toEqual([]);
   });
 
   it('gives each invalid form of a field its own problem', () => {
@@ -57,12 +58,20 @@ describe('eVisa answers', () => {
 
   it('checks the order of dates and the passport validity after arrival', () => {
     const issues = (answers: Record<string, string>) => crossCheck(answers, ctx).map((i) => `${i.field}:${i.key}`);
-    expect(issues({ dateOfBirth: '1990-01-01', passportIssueDate: '1989-12-31' })).toEqual(['passportIssueDate:evisa.err.issueBeforeBirth']);
-    expect(issues({ passportIssueDate: '2020-01-01', passportExpiryDate: '2019-01-01' })).toEqual(['passportExpiryDate:evisa.err.expiryBeforeIssue']);
-    expect(issues({ arrivalDate: '2026-04-01', passportExpiryDate: '2026-09-30' })).toEqual(['passportExpiryDate:evisa.err.passportValidity']);
+    expect(issues({ dateOfBirth: '1990-01-01', passportIssueDate: '1989-12-31' })).toEqual([
+      'passportIssueDate:evisa.err.issueBeforeBirth',
+    ]);
+    expect(issues({ passportIssueDate: '2020-01-01', passportExpiryDate: '2019-01-01' })).toEqual([
+      'passportExpiryDate:evisa.err.expiryBeforeIssue',
+    ]);
+    expect(issues({ arrivalDate: '2026-04-01', passportExpiryDate: '2026-09-30' })).toEqual([
+      'passportExpiryDate:evisa.err.passportValidity',
+    ]);
     expect(issues({ arrivalDate: '2026-04-01', passportExpiryDate: '2026-10-01' })).toEqual([]);
     // Saved from the travel page, the same problem is reported on the arrival date.
-    expect(crossCheck({ arrivalDate: '2026-04-01', passportExpiryDate: '2026-09-30' }, ctx, ['arrivalDate', 'portOfEntry'])[0]?.field).toBe('arrivalDate');
+    expect(crossCheck({ arrivalDate: '2026-04-01', passportExpiryDate: '2026-09-30' }, ctx, ['arrivalDate', 'portOfEntry'])[0]?.field).toBe(
+      'arrivalDate',
+    );
   });
 
   it('names the first page still to answer', () => {

@@ -182,7 +182,8 @@ function checkOne(field: AnswerField, value: string, { settings, today }: RuleCo
     case 'arrivalDate':
       if (!isRealDate(value)) return { key: 'evisa.err.date' };
       if (value <= today) return { key: 'evisa.err.arrivalPast' };
-      if (value > addDays(today, settings.arrivalWindowDays)) return { key: 'evisa.err.arrivalTooFar', params: { days: settings.arrivalWindowDays } };
+      if (value > addDays(today, settings.arrivalWindowDays))
+        return { key: 'evisa.err.arrivalTooFar', params: { days: settings.arrivalWindowDays } };
       return null;
     case 'passportNumber':
       return PASSPORT_NUMBER.test(value) ? null : { key: 'evisa.err.passportNumber' };
@@ -212,8 +213,10 @@ export function crossCheck(answers: Partial<Answers>, ctx: RuleContext, only?: r
   const issues: FieldIssue[] = [];
   const blame = (fields: AnswerField[]): AnswerField => (only ? (fields.find((f) => only.includes(f)) ?? fields[0]!) : fields[0]!);
   const { dateOfBirth: birth, passportIssueDate: issue, passportExpiryDate: expiry, arrivalDate: arrival } = answers;
-  if (birth && issue && issue <= birth) issues.push({ field: blame(['passportIssueDate', 'dateOfBirth']), key: 'evisa.err.issueBeforeBirth' });
-  if (issue && expiry && expiry <= issue) issues.push({ field: blame(['passportExpiryDate', 'passportIssueDate']), key: 'evisa.err.expiryBeforeIssue' });
+  if (birth && issue && issue <= birth)
+    issues.push({ field: blame(['passportIssueDate', 'dateOfBirth']), key: 'evisa.err.issueBeforeBirth' });
+  if (issue && expiry && expiry <= issue)
+    issues.push({ field: blame(['passportExpiryDate', 'passportIssueDate']), key: 'evisa.err.expiryBeforeIssue' });
   if (arrival && expiry && expiry < addMonths(arrival, ctx.settings.passportMinValidityMonths)) {
     issues.push({
       field: blame(['passportExpiryDate', 'arrivalDate']),

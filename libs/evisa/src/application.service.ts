@@ -131,7 +131,10 @@ export class EvisaApplicationService {
    * Opens a draft from eligible answers. The draft's opening event is internal (no email), and
    * DRAFT is not a queue status, so drafts never reach officers.
    */
-  async startDraft(input: Record<string, unknown>, locale: Locale): Promise<{ caseId: string; reference: string; draftToken: string; expiresAt: Date }> {
+  async startDraft(
+    input: Record<string, unknown>,
+    locale: Locale,
+  ): Promise<{ caseId: string; reference: string; draftToken: string; expiresAt: Date }> {
     const { values, issues } = this.checkEligibility(input);
     this.throwIfIneligible(issues, locale);
     const postCode = await this.postFor(this.dataSource.manager, values.nationality!);
@@ -345,7 +348,11 @@ export class EvisaApplicationService {
    * Proves the applicant with reference + surname + date of birth. A wrong answer and an unknown
    * reference get the same error after the same work; attempts are limited per IP and per reference.
    */
-  async verifyApplicant(input: Record<string, unknown>, clientIp: string, locale: Locale): Promise<{ caseId: string; accessToken: string }> {
+  async verifyApplicant(
+    input: Record<string, unknown>,
+    clientIp: string,
+    locale: Locale,
+  ): Promise<{ caseId: string; accessToken: string }> {
     const t = this.t(locale);
     const issues: FieldIssue[] = [];
     for (const field of ['reference', 'surname', 'dateOfBirth']) {
@@ -405,7 +412,8 @@ export class EvisaApplicationService {
   ): Promise<ApplicantCaseView> {
     const t = this.t(locale);
     const text = typeof input.text === 'string' ? input.text.trim() : input.text;
-    if (typeof text !== 'string') throw validationFailure([{ field: 'text', key: text === undefined ? 'evisa.err.required' : 'evisa.err.type' }], t);
+    if (typeof text !== 'string')
+      throw validationFailure([{ field: 'text', key: text === undefined ? 'evisa.err.required' : 'evisa.err.type' }], t);
     if (!text) throw validationFailure([{ field: 'text', key: 'evisa.err.required' }], t);
     if (text.length > 5000) throw validationFailure([{ field: 'text', key: 'evisa.err.tooLong', params: { max: 5000 } }], t);
     if (!Number.isInteger(expectedVersion)) throw validationFailure([{ field: 'expectedVersion', key: 'evisa.err.required' }], t);
@@ -438,11 +446,15 @@ export class EvisaApplicationService {
         payload: { files: fileIds.length },
         set: { slaDueAt: addWorkingDays(now, this.settings.reviewSlaWorkingDays, timeZone) },
       });
-      await manager.update(EvisaInformationRequest, { id: request.id }, {
-        answerText: this.appCipher.sealIn(INFO_TABLE, 'answer_text', request.id, text),
-        answerFileIds: fileIds,
-        answeredAt: now,
-      });
+      await manager.update(
+        EvisaInformationRequest,
+        { id: request.id },
+        {
+          answerText: this.appCipher.sealIn(INFO_TABLE, 'answer_text', request.id, text),
+          answerFileIds: fileIds,
+          answeredAt: now,
+        },
+      );
     });
     return this.applicantView(caseId);
   }
@@ -454,7 +466,8 @@ export class EvisaApplicationService {
       await this.purgeDraft(caseId, expectedVersion, 'evisa.draft_withdrawn', { type: 'applicant' });
       return this.applicantView(caseId);
     }
-    if (!Number.isInteger(expectedVersion)) throw validationFailure([{ field: 'expectedVersion', key: 'evisa.err.required' }], this.t(locale));
+    if (!Number.isInteger(expectedVersion))
+      throw validationFailure([{ field: 'expectedVersion', key: 'evisa.err.required' }], this.t(locale));
     await this.dataSource.transaction((manager) =>
       this.spine.transition(manager, {
         caseId,
@@ -495,7 +508,12 @@ export class EvisaApplicationService {
     return purged;
   }
 
-  private async purgeDraft(caseId: string, expectedVersion: number, eventType: string, actor: { type: 'applicant' | 'system' }): Promise<void> {
+  private async purgeDraft(
+    caseId: string,
+    expectedVersion: number,
+    eventType: string,
+    actor: { type: 'applicant' | 'system' },
+  ): Promise<void> {
     const storageKeys = await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT id FROM "case" WHERE id = $1 FOR UPDATE`, [caseId]);
       const fileIds = ((await manager.query(`SELECT id FROM file WHERE case_id = $1`, [caseId])) as { id: string }[]).map((f) => f.id);
@@ -533,9 +551,13 @@ export class EvisaApplicationService {
     }[];
     if (!locked) throw new DomainException(EvisaErrors.DRAFT_NOT_FOUND, 'This application could not be found. It may have expired.');
     if (locked.status !== 'DRAFT') {
-      throw new DomainException(EvisaErrors.DRAFT_CLOSED, `This application has already been ${locked.status.toLowerCase()} and cannot be changed.`, {
-        status: locked.status,
-      });
+      throw new DomainException(
+        EvisaErrors.DRAFT_CLOSED,
+        `This application has already been ${locked.status.toLowerCase()} and cannot be changed.`,
+        {
+          status: locked.status,
+        },
+      );
     }
     const record = await this.spine.load(manager, caseId);
     return { record, application: await this.application(manager, caseId) };
@@ -573,7 +595,10 @@ export class EvisaApplicationService {
 
   private async deleteFileRows(manager: EntityManager, fileIds: string[]): Promise<string[]> {
     if (!fileIds.length) return [];
-    const rows = (await manager.query(`DELETE FROM file WHERE id = ANY($1) RETURNING storage_key`, [fileIds])) as [{ storage_key: string }[], number];
+    const rows = (await manager.query(`DELETE FROM file WHERE id = ANY($1) RETURNING storage_key`, [fileIds])) as [
+      { storage_key: string }[],
+      number,
+    ];
     return rows[0].map((r) => r.storage_key);
   }
 

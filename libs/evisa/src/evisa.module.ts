@@ -30,7 +30,16 @@ import { EvisaPagesController } from './web/evisa-pages.controller.js';
     EvisaApplicationService,
     EvisaOfficerActions,
   ],
-  exports: [EVISA_SETTINGS, EVISA_CLOCK, ApplicationCipher, SandboxPaymentProvider, PaymentProvider, EvisaPaymentService, EvisaApplicationService, EvisaOfficerActions],
+  exports: [
+    EVISA_SETTINGS,
+    EVISA_CLOCK,
+    ApplicationCipher,
+    SandboxPaymentProvider,
+    PaymentProvider,
+    EvisaPaymentService,
+    EvisaApplicationService,
+    EvisaOfficerActions,
+  ],
 })
 export class EvisaCoreModule {}
 

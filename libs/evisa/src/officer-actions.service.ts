@@ -192,7 +192,12 @@ export class EvisaOfficerActions {
   }
 
   /** APPROVED → ISSUED, once the eVisa PDF exists; called by the render job (actor: system). */
-  async markIssued(manager: EntityManager, caseId: string, expectedVersion: number, actor: Actor = { type: 'system' }): Promise<CaseRecord> {
+  async markIssued(
+    manager: EntityManager,
+    caseId: string,
+    expectedVersion: number,
+    actor: Actor = { type: 'system' },
+  ): Promise<CaseRecord> {
     const { case: issued } = await this.spine.transition(manager, {
       caseId,
       expectedVersion,

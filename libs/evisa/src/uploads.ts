@@ -50,7 +50,9 @@ export async function prepareUpload(upload: Upload, rules: UploadRules): Promise
   let output: { data: Buffer; info: OutputInfo };
   try {
     const image = sharp(upload.bytes, { failOn: 'error', limitInputPixels: 50_000_000 }).autoOrient();
-    output = await (sniffed === 'image/png' ? image.png() : image.jpeg({ quality: 92, mozjpeg: true })).toBuffer({ resolveWithObject: true });
+    output = await (sniffed === 'image/png' ? image.png() : image.jpeg({ quality: 92, mozjpeg: true })).toBuffer({
+      resolveWithObject: true,
+    });
   } catch {
     throw new DomainException(EvisaErrors.FILE_UNREADABLE, 'The image could not be read. Save it again as JPEG or PNG and upload it.');
   }

@@ -39,7 +39,10 @@ export class EvisaApiController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Check nationality, purpose and passport type; stores nothing' })
-  eligibility(@UntypedBody() body: Body, @Req() request: FastifyRequest): { eligible: boolean; problems: ReturnType<typeof translateIssues> } {
+  eligibility(
+    @UntypedBody() body: Body,
+    @Req() request: FastifyRequest,
+  ): { eligible: boolean; problems: ReturnType<typeof translateIssues> } {
     const { eligible, issues } = this.applications.checkEligibility(body ?? {});
     return { eligible, problems: translateIssues(issues, request.t) };
   }
@@ -63,7 +66,12 @@ export class EvisaApiController {
   @ApplicantRoute()
   @ApiOperation({ summary: 'Save the answers of one step: eligibility, name, personal, passport, contact, travel, stay or mrz' })
   @ApiHeader({ name: 'X-Draft-Token', required: true })
-  async saveStep(@Param('step') step: string, @UntypedBody() body: Body, @Headers('x-draft-token') token: string, @Req() request: FastifyRequest) {
+  async saveStep(
+    @Param('step') step: string,
+    @UntypedBody() body: Body,
+    @Headers('x-draft-token') token: string,
+    @Req() request: FastifyRequest,
+  ) {
     const caseId = this.applications.caseIdFromDraftToken(token);
     if (!isStepName(step)) throw new DomainException('NOT_FOUND', 'No such step.');
     return this.applications.saveStep(caseId, step, body ?? {}, request.locale);
@@ -71,9 +79,15 @@ export class EvisaApiController {
 
   @Post('draft/files/:slot')
   @ApplicantRoute()
-  @ApiOperation({ summary: 'Upload the photo (JPEG/PNG ≤ 5 MB, 35:45, ≥ 600×800) or the passport page (JPEG/PNG/PDF ≤ 10 MB) as multipart field "file"' })
+  @ApiOperation({
+    summary: 'Upload the photo (JPEG/PNG ≤ 5 MB, 35:45, ≥ 600×800) or the passport page (JPEG/PNG/PDF ≤ 10 MB) as multipart field "file"',
+  })
   @ApiHeader({ name: 'X-Draft-Token', required: true })
-  async upload(@Param('slot') slotName: string, @Headers('x-draft-token') token: string, @Req() request: FastifyRequest): Promise<StoredFileView> {
+  async upload(
+    @Param('slot') slotName: string,
+    @Headers('x-draft-token') token: string,
+    @Req() request: FastifyRequest,
+  ): Promise<StoredFileView> {
     const caseId = this.applications.caseIdFromDraftToken(token);
     const slot = SLOTS[slotName];
     if (!slot) throw new DomainException('NOT_FOUND', 'No such upload.');
@@ -101,7 +115,11 @@ export class EvisaApiController {
   @ApiOperation({ summary: 'Submit a complete, paid draft; the same Idempotency-Key returns the same result' })
   @ApiHeader({ name: 'Idempotency-Key', required: true })
   @ApiHeader({ name: 'X-Draft-Token', required: true })
-  submit(@Headers('x-draft-token') token: string, @Headers('idempotency-key') key: string, @Req() request: FastifyRequest): Promise<SubmissionResult> {
+  submit(
+    @Headers('x-draft-token') token: string,
+    @Headers('idempotency-key') key: string,
+    @Req() request: FastifyRequest,
+  ): Promise<SubmissionResult> {
     const caseId = this.applications.caseIdFromDraftToken(token);
     return this.applications.submit(caseId, assertIdempotencyKey(key), request.locale);
   }
@@ -120,13 +138,18 @@ export class EvisaApiController {
   @Post('sandbox/payments/:providerReference/card')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sandbox acquirer only (not in production): pay with test card 4242 4242 4242 4242 or be declined with 4000 0000 0000 0002' })
+  @ApiOperation({
+    summary: 'Sandbox acquirer only (not in production): pay with test card 4242 4242 4242 4242 or be declined with 4000 0000 0000 0002',
+  })
   async sandboxCard(@Param('providerReference') reference: string, @UntypedBody() body: Body, @Req() request: FastifyRequest) {
     if (!this.sandbox.enabled || !this.sandbox.callbackReference({ ref: reference }) || !(await this.sandbox.find(reference))) {
       throw new DomainException(EvisaErrors.PAYMENT_NOT_FOUND, 'No such payment.');
     }
     const outcome = typeof body?.cardNumber === 'string' ? await this.sandbox.charge(reference, body.cardNumber) : null;
-    if (!outcome) throw new DomainException('VALIDATION_FAILED', 'Check the card number.', [{ field: 'cardNumber', messages: [request.t('evisa.pay.cardInvalid')] }]);
+    if (!outcome)
+      throw new DomainException('VALIDATION_FAILED', 'Check the card number.', [
+        { field: 'cardNumber', messages: [request.t('evisa.pay.cardInvalid')] },
+      ]);
     const payment = await this.payments.confirm(reference);
     return { status: payment.status };
   }
@@ -150,13 +173,21 @@ export class EvisaApiController {
   @Post('applications/current/information-response')
   @ApplicantRoute()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Answer a request for information: JSON {text, expectedVersion}, or multipart with fields text, expectedVersion and up to two files' })
+  @ApiOperation({
+    summary:
+      'Answer a request for information: JSON {text, expectedVersion}, or multipart with fields text, expectedVersion and up to two files',
+  })
   @ApiHeader({ name: 'X-Applicant-Token', required: true })
   async respond(@Headers('x-applicant-token') token: string, @Req() request: FastifyRequest): Promise<ApplicantCaseView> {
     const caseId = this.applications.caseIdFromApplicantToken(token, request.locale);
     if (request.isMultipart()) {
       const { fields, files } = await readMultipart(request);
-      return this.applications.answerInformationRequest(caseId, Number(fields.expectedVersion), { text: fields.text, files }, request.locale);
+      return this.applications.answerInformationRequest(
+        caseId,
+        Number(fields.expectedVersion),
+        { text: fields.text, files },
+        request.locale,
+      );
     }
     const body = (request.body ?? {}) as Body;
     return this.applications.answerInformationRequest(caseId, Number(body.expectedVersion), { text: body.text, files: [] }, request.locale);
@@ -166,7 +197,11 @@ export class EvisaApiController {
   @ApplicantRoute()
   @HttpCode(200)
   @ApiHeader({ name: 'X-Applicant-Token', required: true })
-  withdraw(@Headers('x-applicant-token') token: string, @UntypedBody() body: Body, @Req() request: FastifyRequest): Promise<ApplicantCaseView> {
+  withdraw(
+    @Headers('x-applicant-token') token: string,
+    @UntypedBody() body: Body,
+    @Req() request: FastifyRequest,
+  ): Promise<ApplicantCaseView> {
     const caseId = this.applications.caseIdFromApplicantToken(token, request.locale);
     return this.applications.withdraw(caseId, Number(body?.expectedVersion), request.locale);
   }

@@ -33,7 +33,8 @@ export class EvisaHousekeeping implements OnApplicationBootstrap, OnApplicationS
     const work = (async () => {
       const purgedDrafts = await this.applications.purgeExpiredDrafts(now);
       const expiredRequests = await this.officerActions.expireInformationRequests(now);
-      if (purgedDrafts || expiredRequests) this.logger.log(`purged ${purgedDrafts} expired drafts, refused ${expiredRequests} unanswered cases`);
+      if (purgedDrafts || expiredRequests)
+        this.logger.log(`purged ${purgedDrafts} expired drafts, refused ${expiredRequests} unanswered cases`);
       return { purgedDrafts, expiredRequests };
     })();
     this.running = work.then(

@@ -26,7 +26,10 @@ export function assertIdempotencyKey(key: unknown): string {
     throw new DomainException(EvisaErrors.IDEMPOTENCY_KEY_REQUIRED, 'Send an Idempotency-Key header (8 to 128 letters, digits, . _ : -).');
   }
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new DomainException(EvisaErrors.IDEMPOTENCY_KEY_REQUIRED, 'The Idempotency-Key header must be 8 to 128 letters, digits, . _ : or -.');
+    throw new DomainException(
+      EvisaErrors.IDEMPOTENCY_KEY_REQUIRED,
+      'The Idempotency-Key header must be 8 to 128 letters, digits, . _ : or -.',
+    );
   }
   return key;
 }

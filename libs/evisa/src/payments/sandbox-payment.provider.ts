@@ -58,10 +58,9 @@ export class SandboxPaymentProvider extends PaymentProvider {
 
   async find(providerReference: string): Promise<{ amount: number; currency: string; status: PaymentStatus } | null> {
     this.assertEnabled();
-    const [row] = (await this.dataSource.query(
-      `SELECT amount, currency, status FROM evisa_sandbox_charge WHERE provider_reference = $1`,
-      [providerReference],
-    )) as { amount: number; currency: string; status: PaymentStatus }[];
+    const [row] = (await this.dataSource.query(`SELECT amount, currency, status FROM evisa_sandbox_charge WHERE provider_reference = $1`, [
+      providerReference,
+    ])) as { amount: number; currency: string; status: PaymentStatus }[];
     return row ?? null;
   }
 

@@ -191,7 +191,12 @@ export class EvisaPagesController {
 
   @Post('sandbox-pay/:reference')
   @Public()
-  async sandboxPay(@Param('reference') reference: string, @UntypedBody() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async sandboxPay(
+    @Param('reference') reference: string,
+    @UntypedBody() form: Form,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     const charge = await this.sandboxCharge(reference);
     const outcome = typeof form?.cardNumber === 'string' ? await this.sandbox.charge(reference, form.cardNumber) : null;
     if (!outcome) {
@@ -289,9 +294,16 @@ export class EvisaPagesController {
     } catch (error) {
       let errors: FieldError[];
       if (error instanceof ValidationException) errors = error.fieldErrors;
-      else if (error instanceof DomainException && error.code === EvisaErrors.APPLICATION_NOT_FOUND) errors = [{ field: 'reference', messages: [error.message] }];
+      else if (error instanceof DomainException && error.code === EvisaErrors.APPLICATION_NOT_FOUND)
+        errors = [{ field: 'reference', messages: [error.message] }];
       else throw error;
-      return reply.code(400).view('evisa/access.njk', { values: form ?? {}, errors, fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.messages])) });
+      return reply
+        .code(400)
+        .view('evisa/access.njk', {
+          values: form ?? {},
+          errors,
+          fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.messages])),
+        });
     }
   }
 
@@ -308,7 +320,9 @@ export class EvisaPagesController {
   async respondPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const caseId = this.applicantIdOrNull(request);
     if (!caseId) return reply.redirect('/evisa/access', 303);
-    return reply.code(200).view('evisa/respond.njk', { application: await this.applications.applicantView(caseId), values: {}, fieldErrors: {}, errors: [] });
+    return reply
+      .code(200)
+      .view('evisa/respond.njk', { application: await this.applications.applicantView(caseId), values: {}, fieldErrors: {}, errors: [] });
   }
 
   @Post('application/respond')
@@ -320,7 +334,12 @@ export class EvisaPagesController {
     try {
       const body = await readMultipart(request);
       fields = body.fields;
-      await this.applications.answerInformationRequest(caseId, Number(fields.version), { text: fields.text, files: body.files }, request.locale);
+      await this.applications.answerInformationRequest(
+        caseId,
+        Number(fields.version),
+        { text: fields.text, files: body.files },
+        request.locale,
+      );
     } catch (error) {
       const code = errorCodeOf(error);
       let errors: FieldError[];
@@ -330,7 +349,12 @@ export class EvisaPagesController {
       const application = await this.applications.applicantView(caseId);
       return reply
         .code(code === 'PAYLOAD_TOO_LARGE' || code === 'FILE_TOO_LARGE' ? 413 : 400)
-        .view('evisa/respond.njk', { application, values: fields, errors, fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.messages])) });
+        .view('evisa/respond.njk', {
+          application,
+          values: fields,
+          errors,
+          fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.messages])),
+        });
     }
     return reply.redirect('/evisa/application', 303);
   }
@@ -463,7 +487,9 @@ export class EvisaPagesController {
     }));
     const files = (['photo', 'passportPage'] as const).map((slot) => ({
       label: t(`evisa.upload.${slot}.title`),
-      value: draft.files[slot] ? t('evisa.check.fileUploaded', { kb: Math.ceil(draft.files[slot].sizeBytes / 1024) }) : t('evisa.check.notGiven'),
+      value: draft.files[slot]
+        ? t('evisa.check.fileUploaded', { kb: Math.ceil(draft.files[slot].sizeBytes / 1024) })
+        : t('evisa.check.notGiven'),
       changeHref: `/evisa/upload/${SLOT_PATH[slot]}`,
     }));
     const mismatches = draft.mrz.mismatches.map((m: MrzMismatch) => ({

@@ -93,7 +93,9 @@ export function fieldsFor(step: StepName, settings: EvisaSettings, locale: Local
     case 'travel':
       return [
         field('arrivalDate', 'date'),
-        field('portOfEntry', 'radios', { options: settings.portsOfEntry.map((p) => ({ value: p.code, label: portName(settings, p.code, locale) })) }),
+        field('portOfEntry', 'radios', {
+          options: settings.portsOfEntry.map((p) => ({ value: p.code, label: portName(settings, p.code, locale) })),
+        }),
       ];
     case 'stay':
       return [field('stayAddress', 'textarea'), field('occupation', 'text', { autocomplete: 'organization-title' })];
