@@ -297,13 +297,11 @@ export class EvisaPagesController {
       else if (error instanceof DomainException && error.code === EvisaErrors.APPLICATION_NOT_FOUND)
         errors = [{ field: 'reference', messages: [error.message] }];
       else throw error;
-      return reply
-        .code(400)
-        .view('evisa/access.njk', {
-          values: form ?? {},
-          errors,
-          fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.messages])),
-        });
+      return reply.code(400).view('evisa/access.njk', {
+        values: form ?? {},
+        errors,
+        fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.messages])),
+      });
     }
   }
 
@@ -347,14 +345,12 @@ export class EvisaPagesController {
       else if (code && UPLOAD_ERROR_KEYS[code]) errors = [{ field: 'files', messages: [request.t(UPLOAD_ERROR_KEYS[code]!, { max: 10 })] }];
       else throw error;
       const application = await this.applications.applicantView(caseId);
-      return reply
-        .code(code === 'PAYLOAD_TOO_LARGE' || code === 'FILE_TOO_LARGE' ? 413 : 400)
-        .view('evisa/respond.njk', {
-          application,
-          values: fields,
-          errors,
-          fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.messages])),
-        });
+      return reply.code(code === 'PAYLOAD_TOO_LARGE' || code === 'FILE_TOO_LARGE' ? 413 : 400).view('evisa/respond.njk', {
+        application,
+        values: fields,
+        errors,
+        fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.messages])),
+      });
     }
     return reply.redirect('/evisa/application', 303);
   }
