@@ -1,6 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LightMyRequestResponse } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { CaseSpine } from '@app/cases';
+import { EvisaOfficerActions } from '@app/evisa';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
 import {
@@ -12,6 +15,7 @@ import {
   multipart,
   pngPage,
   photoWithExif,
+  submittedApplication,
   td3For,
 } from './helpers.js';
 
@@ -292,5 +296,97 @@ describe('eVisa pages (no JavaScript)', () => {
     expect(deleted.body).toContain('Your application has been deleted');
     const again = await inject({ method: 'GET', url: link, headers: { accept: 'text/html' } });
     expect(again.statusCode).toBe(404);
+  });
+
+  it('lets an applicant find their case, answer a request for information and withdraw, in both languages', async () => {
+    const { caseId, reference } = await submittedApplication(inject);
+    const denied = await inject({
+      method: 'POST',
+      url: '/evisa/access',
+      ...form({ reference, surname: 'SANTOS', dateOfBirth: '1990-04-27' }),
+    });
+    expect(denied.statusCode).toBe(400);
+    expect(denied.body).toContain('We could not find an application with these details');
+    const granted = await inject({
+      method: 'POST',
+      url: '/evisa/access',
+      ...form({ reference, surname: 'Dela Cruz', dateOfBirth: '1990-04-27' }),
+    });
+    expect([granted.statusCode, granted.headers.location]).toEqual([303, '/evisa/application']);
+    const applicant = cookie(granted, 'evisa_case');
+    const calm = await page('/evisa/application', applicant);
+    expect(calm.body).toContain('class="empty-state"');
+
+    const officer = {
+      id: randomUUID(),
+      username: 'o',
+      displayName: 'O',
+      roles: ['officer'] as const,
+      postCode: 'PH-MNL',
+      seesAllPosts: false,
+    };
+    const [{ version }] = (await dataSource.query(`SELECT version FROM "case" WHERE id = $1`, [caseId])) as { version: number }[];
+    await dataSource.transaction(async (m) => {
+      const { case: claimed } = await app.get(CaseSpine).transition(m, {
+        caseId,
+        expectedVersion: version!,
+        to: 'IN_REVIEW',
+        actor: { type: 'officer', id: officer.id },
+        visibility: 'internal',
+        set: { assignedOfficerId: officer.id, claimExpiresAt: new Date(Date.now() + 3_600_000) },
+      });
+      await app
+        .get(EvisaOfficerActions)
+        .requestInformation(m, caseId, claimed.version, officer, 'Send your hotel booking.', new Date(Date.now() + 7 * 86_400_000));
+    });
+    for (const lang of ['en', 'zh-Hant']) {
+      for (const url of ['/evisa/application', '/evisa/application/respond', '/evisa/application/withdraw']) {
+        const response = await page(url, applicant, lang);
+        expect([url, lang, response.statusCode]).toEqual([url, lang, 200]);
+        if (!url.endsWith('withdraw')) expect(response.body).toContain('Send your hotel booking.');
+        expectNoInlineScript(response.body);
+      }
+    }
+    const respondPage = await page('/evisa/application/respond', applicant);
+    const formVersion = /name="version" value="(\d+)"/.exec(respondPage.body)![1]!;
+    const emptyAnswer = multipart([
+      { name: 'version', value: formVersion },
+      { name: 'text', value: '' },
+    ]);
+    const refused = await inject({
+      method: 'POST',
+      url: '/evisa/application/respond',
+      payload: emptyAnswer.payload,
+      headers: { ...emptyAnswer.headers, cookie: applicant, accept: 'text/html' },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('href="#text"');
+    const answer = multipart([
+      { name: 'version', value: formVersion },
+      { name: 'text', value: 'Booking attached.' },
+      { name: 'files', filename: 'booking.png', contentType: 'image/png', data: await pngPage() },
+    ]);
+    const answered = await inject({
+      method: 'POST',
+      url: '/evisa/application/respond',
+      payload: answer.payload,
+      headers: { ...answer.headers, cookie: applicant, accept: 'text/html' },
+    });
+    expect([answered.statusCode, answered.headers.location]).toEqual([303, '/evisa/application']);
+    expect((await page('/evisa/application', applicant)).body).toContain('Submitted');
+
+    const withdrawPage = await page('/evisa/application/withdraw', applicant, 'zh-Hant');
+    const withdrawVersion = /name="version" value="(\d+)"/.exec(withdrawPage.body)![1]!;
+    const withdrawn = await inject({
+      method: 'POST',
+      url: '/evisa/application/withdraw',
+      ...form({ version: withdrawVersion }),
+      headers: { ...form({}).headers, cookie: applicant },
+    });
+    expect(withdrawn.statusCode).toBe(200);
+    expect(withdrawn.body).toContain(reference);
+    const [row] = (await dataSource.query(`SELECT status FROM "case" WHERE id = $1`, [caseId])) as { status: string }[];
+    expect(row?.status).toBe('WITHDRAWN');
+    expect((await page('/evisa/application/withdraw', applicant)).body).toContain('can no longer be withdrawn');
   });
 });

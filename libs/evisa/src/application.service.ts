@@ -297,7 +297,7 @@ export class EvisaApplicationService {
     await this.payments.current(caseId); // refreshes a pending payment from the acquirer
     const ctx = this.ruleContext();
     const now = this.clock();
-    const record = await this.dataSource.transaction(async (manager) => {
+    const submitOnce = this.dataSource.transaction(async (manager) => {
       const { record: current, application } = await this.lockDraft(manager, caseId);
       const answers = this.appCipher.answersOf(application);
       const { issues } = readFields(ANSWER_FIELDS, answers, ctx);
@@ -328,7 +328,15 @@ export class EvisaApplicationService {
       await manager.update(EvisaApplication, { caseId }, { submitKey: idempotencyKey, updatedAt: new Date() });
       return submitted;
     });
-    return this.submissionResult(record);
+    try {
+      return this.submissionResult(await submitOnce);
+    } catch (error) {
+      // A concurrent request with the same key won the race: answer as it did.
+      if (!(error instanceof DomainException) || error.code !== EvisaErrors.DRAFT_CLOSED) throw error;
+      const after = await this.application(this.dataSource.manager, caseId);
+      if (after.submitKey !== idempotencyKey) throw error;
+      return this.submissionResult(await this.spine.load(this.dataSource.manager, caseId));
+    }
   }
 
   private submissionResult(record: CaseRecord): SubmissionResult {
