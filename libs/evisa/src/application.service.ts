@@ -368,8 +368,8 @@ export class EvisaApplicationService {
     }
     if (issues.length) throw validationFailure(issues, t);
     const parsed = parseReference(input.reference);
-    await this.rateLimiter.consume(`evisa-access:ip:${clientIp}`, 20, 900);
-    if (parsed) await this.rateLimiter.consume(`evisa-access:ref:${this.appCipher.rateLimitKey(parsed.reference)}`, 10, 3600);
+    await this.limitAttempts(`evisa-access:ip:${clientIp}`, 20, 900);
+    if (parsed) await this.limitAttempts(`evisa-access:ref:${this.appCipher.rateLimitKey(parsed.reference)}`, 10, 3600);
     const reference = parsed?.reference ?? 'EV-0000-0000';
     const expected = this.spine.lookupKey(reference, lookupSurname(String(input.surname)), String(input.dateOfBirth).trim());
     const [row] = (await this.dataSource.query(`SELECT id, lookup_key FROM "case" WHERE reference = $1 AND service = 'evisa'`, [
@@ -380,6 +380,16 @@ export class EvisaApplicationService {
     const matches = parsed !== null && row !== undefined && stored.length === given.length && timingSafeEqual(stored, given);
     if (!matches) throw new DomainException(EvisaErrors.APPLICATION_NOT_FOUND, t('evisa.err.accessDenied'));
     return { caseId: row!.id, accessToken: this.applicantToken(row!.id) };
+  }
+
+  /** Guessing is only allowed while the limiter can count: with Redis away the check fails closed, as a 503. */
+  private async limitAttempts(key: string, limit: number, windowSeconds: number): Promise<void> {
+    try {
+      await this.rateLimiter.consume(key, limit, windowSeconds);
+    } catch (error) {
+      if (error instanceof DomainException) throw error;
+      throw new DomainException('NOT_READY', 'This check is unavailable for a moment. Try again shortly.');
+    }
   }
 
   /** A signed token proving the holder is the applicant of a case (for an emailed link, or after verifying). */
