@@ -9,10 +9,17 @@ export enum QueueName {
 export enum JobName {
   /** An applicant-visible case event: tell the applicant by email and SMS. */
   NotifyCaseEvent = 'notify-case-event',
+  /** An eVisa was approved: render its PDF (MRZ, seal) and mark the case ISSUED. */
+  RenderEvisa = 'render-evisa',
+  /** An eVisa draft got an email address: send the applicant the link to resume it. */
+  SendDraftResumeLink = 'send-draft-resume-link',
 }
 
 export interface JobPayloads {
   [JobName.NotifyCaseEvent]: { caseId: string; eventSeq: number };
+  [JobName.RenderEvisa]: { caseId: string };
+  // No token or personal data in the payload: the handler builds the link from the case.
+  [JobName.SendDraftResumeLink]: { caseId: string };
 }
 
 const ONE_DAY_SECONDS = 24 * 3600;
@@ -30,6 +37,8 @@ const DEFAULT_OPTIONS: JobsOptions = {
 
 export const JOBS: Record<JobName, { queue: QueueName; options: JobsOptions }> = {
   [JobName.NotifyCaseEvent]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
+  [JobName.RenderEvisa]: { queue: QueueName.Documents, options: DEFAULT_OPTIONS },
+  [JobName.SendDraftResumeLink]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
 };
 
 export function isJobName(value: string): value is JobName {
