@@ -1,51 +1,62 @@
-// `cli.js wait`, which the Kubernetes init containers run before the API and the worker start.
-import { spawnSync } from 'node:child_process';
+// What `cli.js wait` runs in the Kubernetes init containers before the API and the worker start.
+// (The functions are called directly: spawning dist/ would race the dev-stack test, which rebuilds it.)
 import pg from 'pg';
-import { MIGRATIONS, pendingMigrations } from '@app/schema';
+import { MIGRATIONS, pendingMigrations, waitForMigrations } from '@app/schema';
 import { adminUrl, createTestDatabase } from '../harness/context.js';
-
-const wait = (databaseUrl: string, seconds: string) =>
-  spawnSync(process.execPath, ['dist/libs/schema/src/cli.js', 'wait', seconds], {
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    encoding: 'utf8',
-  });
 
 describe('waiting for migrations', () => {
   let migrated: Awaited<ReturnType<typeof createTestDatabase>>;
   const empty = `e_${Date.now()}`;
 
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: adminUrl() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+
   beforeAll(async () => {
     migrated = await createTestDatabase();
-    const admin = new pg.Client({ connectionString: adminUrl() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${empty}`);
-    await admin.end();
+    await admin(`CREATE DATABASE ${empty}`);
   });
 
   afterAll(async () => {
-    const admin = new pg.Client({ connectionString: adminUrl() });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`);
-    await admin.end();
+    await admin(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`);
     await migrated.drop();
   });
 
   it('finds nothing pending in a migrated database, and returns at once', async () => {
     expect(await pendingMigrations(migrated.url)).toEqual([]);
-    const result = wait(migrated.url, '5');
-    expect(result.stdout).toContain('migrations: up to date');
-    expect(result.status).toBe(0);
+    const waits: string[] = [];
+    await waitForMigrations(migrated.url, 5000, (reason) => waits.push(reason));
+    expect(waits).toEqual([]);
   });
 
   it('lists every migration as pending in an empty database without creating anything, and the wait gives up', async () => {
-    expect(await pendingMigrations(adminUrl(empty))).toEqual(MIGRATIONS.map((m) => m.name));
-    const result = wait(adminUrl(empty), '1');
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`gave up after 1 s waiting for migrations ${MIGRATIONS.map((m) => m.name).join(', ')}`);
+    const names = MIGRATIONS.map((m) => m.name);
+    expect(await pendingMigrations(adminUrl(empty))).toEqual(names);
+    const waits: string[] = [];
+    await expect(waitForMigrations(adminUrl(empty), 1000, (reason) => waits.push(reason))).rejects.toThrow(
+      `gave up after 1 s waiting for migrations ${names.join(', ')}`,
+    );
+    expect(waits).toEqual([`waiting for migrations ${names.join(', ')}`]);
     const client = new pg.Client({ connectionString: adminUrl(empty) });
     await client.connect();
     const { rows } = await client.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`);
     await client.end();
     expect(rows[0].n).toBe(0);
+  });
+
+  it('keeps waiting while the database cannot be reached', async () => {
+    const unreachable = new URL(adminUrl(empty));
+    unreachable.pathname = '/no_such_database';
+    const waits: string[] = [];
+    await expect(waitForMigrations(unreachable.toString(), 1000, (reason) => waits.push(reason))).rejects.toThrow(
+      'gave up after 1 s waiting for the database',
+    );
+    expect(waits[0]).toMatch(/^waiting for the database: .*no_such_database/);
   });
 });
