@@ -1,7 +1,7 @@
 // Shared by `npm run dev` and `npm run bench`: the environment of a local stack, its secrets,
 // its build and its migrations. Node built-ins only.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,9 @@ export function build() {
 }
 
 const key = () => randomBytes(32).toString('base64');
+/** A P-256 private key as base64 PKCS8 DER, the format of SEAL_SIGNING_KEYS. */
+const sealKey = () =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
 
 /**
  * Development secrets: generated once into .data/dev-secrets.env (git-ignored) and reused, so
@@ -39,9 +42,16 @@ export function developmentSecrets(dataDir) {
       'FIELD_ENCRYPTION_ACTIVE_KEY=dev1',
       `BLIND_INDEX_KEY=${key()}`,
       `LINK_SIGNING_KEY=${key()}`,
+      `SEAL_SIGNING_KEYS=DEV1:${sealKey()}`,
+      'SEAL_ACTIVE_KEY=DEV1',
     ];
     fs.writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
     log(`generated development keys in ${path.relative(ROOT, file)} (development only; production sets its own)`);
+  }
+  // A file written before the seal keys existed gets them added, keeping its other keys.
+  if (!parseEnvFile(file).SEAL_SIGNING_KEYS) {
+    fs.appendFileSync(file, `SEAL_SIGNING_KEYS=DEV1:${sealKey()}\nSEAL_ACTIVE_KEY=DEV1\n`);
+    log(`added a development seal signing key to ${path.relative(ROOT, file)}`);
   }
   return parseEnvFile(file);
 }
@@ -53,6 +63,8 @@ export function ephemeralSecrets() {
     FIELD_ENCRYPTION_ACTIVE_KEY: 'k1',
     BLIND_INDEX_KEY: key(),
     LINK_SIGNING_KEY: key(),
+    SEAL_SIGNING_KEYS: `S1:${sealKey()}`,
+    SEAL_ACTIVE_KEY: 'S1',
   };
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -45,6 +45,10 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
 
 export const key = (): string => randomBytes(32).toString('base64');
 
+/** A fresh P-256 private key as base64 PKCS8 DER, the format of SEAL_SIGNING_KEYS. */
+export const sealSigningKey = (): string =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+
 /** A complete, valid configuration for tests: own database, own queue prefix, fresh keys. */
 export function testEnv(databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
   const storageDir = path.join(required('TEST_WORK_DIR'), `files-${randomUUID()}`);
@@ -61,6 +65,8 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     FIELD_ENCRYPTION_ACTIVE_KEY: 'k1',
     BLIND_INDEX_KEY: key(),
     LINK_SIGNING_KEY: key(),
+    SEAL_SIGNING_KEYS: `S1:${sealSigningKey()}`,
+    SEAL_ACTIVE_KEY: 'S1',
     BULL_BOARD_ENABLED: 'false',
     ...overrides,
   };

@@ -3,6 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type AppConfig, type Clock, PlatformModule } from '@app/platform';
 import { CasesModule, CasesWebModule } from '@app/cases';
+import { DocumentsApiModule } from '@app/documents';
+import { EvisaModule } from '@app/evisa';
 import { dataSourceOptions } from '@app/schema';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -19,6 +21,8 @@ export class ApiModule {
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
         CasesModule,
         CasesWebModule,
+        DocumentsApiModule,
+        EvisaModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [QueueMetrics],

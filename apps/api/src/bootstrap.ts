@@ -3,6 +3,7 @@ import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyMultipart from '@fastify/multipart';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
@@ -64,6 +65,10 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
     for (const [name, value] of headers) reply.header(name, value);
   });
   await registerWebLayer(fastify, config, app.get(Messages));
+  // Uploads: the largest accepted file is 10 MB (an eVisa passport page); a bigger one is a 413.
+  await app.register(fastifyMultipart as never, {
+    limits: { fileSize: 10 * 1_048_576 + 64 * 1024, files: 2, fields: 10, fieldSize: 16 * 1024, parts: 12 },
+  });
 
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

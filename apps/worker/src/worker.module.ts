@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { type AppConfig, type Clock, PlatformModule } from '@app/platform';
 import { QueueName, WorkerRuntimeModule } from '@app/cases';
 import { NotificationsWorkerModule } from '@app/notifications';
+import { EvisaWorkerModule } from '@app/evisa';
 import { dataSourceOptions } from '@app/schema';
 
 @Module({})
@@ -15,6 +16,7 @@ export class WorkerModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.databasePoolSize)),
         WorkerRuntimeModule.forRoot({ [QueueName.Documents]: 2, [QueueName.Notifications]: 8 }),
         NotificationsWorkerModule,
+        EvisaWorkerModule.forRoot(),
       ],
     };
   }

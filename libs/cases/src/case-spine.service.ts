@@ -192,6 +192,31 @@ export class CaseSpine {
     }
   }
 
+  /**
+   * Sets (or, with nulls, clears) the applicant's contact details and status-check key on a case
+   * opened without them, such as a draft submitted later. Status and history are untouched.
+   */
+  async updateApplicant(
+    manager: EntityManager,
+    caseId: string,
+    input: { applicant: ApplicantContact; lookup: { surname: string; dateOfBirth: string } | null },
+  ): Promise<void> {
+    const record = await this.load(manager, caseId);
+    const { name, email, phone } = input.applicant;
+    await manager.query(
+      `UPDATE "case" SET applicant_name = $2, applicant_email = $3, applicant_email_index = $4, applicant_phone = $5, lookup_key = $6,
+                         updated_at = now() WHERE id = $1`,
+      [
+        caseId,
+        this.seal(name, caseId, 'applicant_name'),
+        this.seal(email, caseId, 'applicant_email'),
+        email ? this.blindIndex.of('email', email.toLowerCase()) : null,
+        this.seal(phone, caseId, 'applicant_phone'),
+        input.lookup ? this.lookupKey(record.reference, input.lookup.surname, input.lookup.dateOfBirth) : null,
+      ],
+    );
+  }
+
   /** The value stored in `case.lookup_key`: what the status check compares, without storing the answers. */
   lookupKey(reference: string, surname: string, dateOfBirth: string): string {
     return this.blindIndex.of('case-lookup', `${reference}|${surname}|${dateOfBirth}`);

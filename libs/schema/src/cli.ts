@@ -1,8 +1,8 @@
-import { runMigrations } from './migrate.js';
+import { runMigrations, waitForMigrations } from './migrate.js';
 import { runSeeds } from './seed.js';
 
-/** `npm run migrate` and `npm run seed`. */
-async function main(command: string | undefined): Promise<void> {
+/** `npm run migrate`, `npm run seed`, and `wait [seconds]` (blocks until every migration of this build is applied). */
+async function main(command: string | undefined, argument: string | undefined): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is required');
   if (command === 'migrate') {
@@ -11,12 +11,17 @@ async function main(command: string | undefined): Promise<void> {
   } else if (command === 'seed') {
     const seeded = await runSeeds(databaseUrl);
     console.log(`seeded ${seeded.posts} posts`);
+  } else if (command === 'wait') {
+    const seconds = Number(argument ?? 600);
+    if (!Number.isInteger(seconds) || seconds < 1) throw new Error('usage: cli.js wait [seconds]');
+    await waitForMigrations(databaseUrl, seconds * 1000, (reason) => console.log(reason));
+    console.log('migrations: up to date');
   } else {
-    throw new Error('usage: cli.js migrate|seed');
+    throw new Error('usage: cli.js migrate|seed|wait [seconds]');
   }
 }
 
-main(process.argv[2]).catch((error: unknown) => {
+main(process.argv[2], process.argv[3]).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -1,16 +1,28 @@
 import { FileRecord, typeOrmOptions } from '@app/platform';
 import { CaseEvent, CaseRecord, GeneratedDocument, OutboxMessage } from '@app/cases';
 import { Post } from '@app/posts';
+import { EvisaApplication, EvisaInformationRequest, EvisaPayment } from '@app/evisa';
 import type { DataSourceOptions } from 'typeorm';
 import { Foundation1764057600000 } from '../../../migrations/1764057600000-Foundation.js';
 import { GeneratedDocuments1764057650000 } from '../../../migrations/1764057650000-GeneratedDocuments.js';
+import { Evisa1764057900000 } from '../../../migrations/1764057900000-Evisa.js';
 import { ReviewQueue1764058100000 } from '../../../migrations/1764058100000-ReviewQueue.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
-export const ENTITIES = [Post, CaseRecord, CaseEvent, OutboxMessage, FileRecord, GeneratedDocument];
+export const ENTITIES = [
+  Post,
+  CaseRecord,
+  CaseEvent,
+  OutboxMessage,
+  FileRecord,
+  GeneratedDocument,
+  EvisaApplication,
+  EvisaPayment,
+  EvisaInformationRequest,
+];
 
 /** Every migration, in order. */
-export const MIGRATIONS = [Foundation1764057600000, GeneratedDocuments1764057650000, ReviewQueue1764058100000];
+export const MIGRATIONS = [Foundation1764057600000, GeneratedDocuments1764057650000, Evisa1764057900000, ReviewQueue1764058100000];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {
   return typeOrmOptions(databaseUrl, { entities: ENTITIES, migrations: MIGRATIONS }, poolSize);

@@ -9,12 +9,19 @@ export enum QueueName {
 export enum JobName {
   /** An applicant-visible case event: tell the applicant by email and SMS. */
   NotifyCaseEvent = 'notify-case-event',
+  /** An eVisa was approved: render its PDF (MRZ, seal) and mark the case ISSUED. */
+  RenderEvisa = 'render-evisa',
+  /** An eVisa draft got an email address: send the applicant the link to resume it. */
+  SendDraftResumeLink = 'send-draft-resume-link',
   /** Every minute: alert supervisors about cases past their SLA, once per case and due time. */
   EscalateOverdueCases = 'escalate-overdue-cases',
 }
 
 export interface JobPayloads {
   [JobName.NotifyCaseEvent]: { caseId: string; eventSeq: number };
+  [JobName.RenderEvisa]: { caseId: string };
+  // No token or personal data in the payload: the handler builds the link from the case.
+  [JobName.SendDraftResumeLink]: { caseId: string };
   [JobName.EscalateOverdueCases]: Record<string, never>;
 }
 
@@ -40,6 +47,8 @@ export interface JobDefinition {
 
 export const JOBS: Record<JobName, JobDefinition> = {
   [JobName.NotifyCaseEvent]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
+  [JobName.RenderEvisa]: { queue: QueueName.Documents, options: DEFAULT_OPTIONS },
+  [JobName.SendDraftResumeLink]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.EscalateOverdueCases]: {
     queue: QueueName.Notifications,
     options: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },

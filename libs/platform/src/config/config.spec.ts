@@ -1,9 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ConfigError } from './config-error.js';
 import { loadConfig } from './config.js';
 
 const key = randomBytes(32).toString('base64');
+const sealKey = (namedCurve = 'P-256') =>
+  generateKeyPairSync('ec', { namedCurve }).privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
 const valid = {
+  SEAL_SIGNING_KEYS: `S1:${sealKey()}`,
   DATABASE_URL: 'postgres://u:p@localhost:5432/db',
   REDIS_URL: 'redis://localhost:6379',
   FIELD_ENCRYPTION_KEYS: `a:${key}`,
@@ -27,8 +30,58 @@ describe('loadConfig', () => {
     }
     expect(caught).toBeInstanceOf(ConfigError);
     const problems = (caught as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'FIELD_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY', 'LINK_SIGNING_KEY']) {
+    for (const name of [
+      'PORT',
+      'NODE_ENV',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'FIELD_ENCRYPTION_KEYS',
+      'BLIND_INDEX_KEY',
+      'LINK_SIGNING_KEY',
+      'SEAL_SIGNING_KEYS',
+    ]) {
       expect(problems).toContain(name);
     }
+  });
+
+  it('loads the seal signing keyring, the last key active unless SEAL_ACTIVE_KEY says otherwise', () => {
+    const two = loadConfig({ ...valid, SEAL_SIGNING_KEYS: `OLD:${sealKey()},NEW:${sealKey()}` });
+    expect([...two.seal.signingKeys.keys()]).toEqual(['OLD', 'NEW']);
+    expect(two.seal.activeKeyId).toBe('NEW');
+    expect(loadConfig({ ...valid, SEAL_SIGNING_KEYS: `OLD:${sealKey()},NEW:${sealKey()}`, SEAL_ACTIVE_KEY: 'OLD' }).seal.activeKeyId).toBe(
+      'OLD',
+    );
+  });
+
+  it('lists every bad seal signing key without echoing key material', () => {
+    const material = sealKey();
+    let caught: unknown;
+    try {
+      loadConfig({
+        ...valid,
+        SEAL_SIGNING_KEYS: [
+          `GOOD:${sealKey()}`,
+          `lower:${sealKey()}`,
+          `P384:${sealKey('P-384')}`,
+          `JUNK:${key}`,
+          material,
+          `GOOD:${sealKey()}`,
+        ].join(','),
+        SEAL_ACTIVE_KEY: 'MISSING',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems;
+    expect(problems).toEqual([
+      expect.stringContaining('entry 2 ("lower")'),
+      expect.stringContaining('entry 3 ("P384"): not a P-256 private key'),
+      expect.stringContaining('entry 4 ("JUNK"): not a P-256 private key'),
+      expect.stringContaining('entry 5 ("")'),
+      expect.stringContaining('entry 6 ("GOOD"): the key id is used twice'),
+      expect.stringContaining('SEAL_ACTIVE_KEY "MISSING"'),
+    ]);
+    expect(problems.join('\n')).not.toContain(material.slice(0, 40));
   });
 });

@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { ConfigError } from './config-error.js';
 
 export type Environment = 'development' | 'test' | 'production';
@@ -20,6 +21,11 @@ export interface AppConfig {
     activeFieldKeyId: string;
     blindIndexKey: Buffer;
     linkSigningKey: Buffer;
+  };
+  seal: {
+    /** P-256 private keys that sign Visible Digital Seals, by key id (the seal's certificate reference). */
+    signingKeys: Map<string, KeyObject>;
+    activeKeyId: string;
   };
 }
 
@@ -108,6 +114,38 @@ class EnvReader {
     }
     return ring;
   }
+
+  /**
+   * P-256 private keys written as "KID:base64(PKCS8 DER),KID:…". Key ids are 1–16 of A–Z and 0–9,
+   * because they travel in the seal header in C40 (which has no lower case or punctuation).
+   */
+  ecKeyring(name: string): Map<string, KeyObject> {
+    const raw = this.string(name);
+    const ring = new Map<string, KeyObject>();
+    if (!raw) return ring;
+    raw.split(',').forEach((entry, index) => {
+      const separator = entry.indexOf(':');
+      // Without a separator the entry may be bare key material: never echo it.
+      const kid = separator < 0 ? '' : entry.slice(0, separator).trim();
+      const label = `${name} entry ${index + 1} ("${kid.slice(0, 20)}")`;
+      if (separator < 0 || !/^[A-Z0-9]{1,16}$/.test(kid)) {
+        this.problems.push(`${label}: entries must look like "KID:<base64 PKCS8 DER>", the key id 1 to 16 characters of A-Z and 0-9`);
+        return;
+      }
+      if (ring.has(kid)) {
+        this.problems.push(`${label}: the key id is used twice`);
+        return;
+      }
+      try {
+        const key = createPrivateKey({ key: Buffer.from(entry.slice(separator + 1).trim(), 'base64'), format: 'der', type: 'pkcs8' });
+        if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('not P-256');
+        ring.set(kid, key);
+      } catch {
+        this.problems.push(`${label}: not a P-256 private key in PKCS8 DER encoded as base64`);
+      }
+    });
+    return ring;
+  }
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -118,6 +156,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const activeFieldKeyId = env.string('FIELD_ENCRYPTION_ACTIVE_KEY', [...fieldKeys.keys()].at(-1) ?? '');
   if (fieldKeys.size > 0 && !fieldKeys.has(activeFieldKeyId)) {
     env.problems.push(`FIELD_ENCRYPTION_ACTIVE_KEY "${activeFieldKeyId}" is not in FIELD_ENCRYPTION_KEYS`);
+  }
+  const sealKeys = env.ecKeyring('SEAL_SIGNING_KEYS');
+  const activeSealKeyId = env.string('SEAL_ACTIVE_KEY', [...sealKeys.keys()].at(-1) ?? '');
+  if (sealKeys.size > 0 && !sealKeys.has(activeSealKeyId)) {
+    env.problems.push(`SEAL_ACTIVE_KEY "${activeSealKeyId}" is not in SEAL_SIGNING_KEYS`);
   }
   const config: AppConfig = {
     env: environment,
@@ -138,6 +181,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       blindIndexKey: env.key('BLIND_INDEX_KEY'),
       linkSigningKey: env.key('LINK_SIGNING_KEY'),
     },
+    seal: { signingKeys: sealKeys, activeKeyId: activeSealKeyId },
   };
   if (env.problems.length > 0) throw new ConfigError(env.problems);
   return config;

@@ -1,0 +1,69 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { CasesModule } from '@app/cases';
+import { EvisaApiController } from './api/evisa-api.controller.js';
+import { ApplicationCipher } from './application-cipher.js';
+import { EvisaApplicationService } from './application.service.js';
+import { DraftResumeLinkHandler } from './jobs/draft-link.handler.js';
+import { DraftLinkMailer, LoggingDraftLinkMailer } from './jobs/draft-link.mailer.js';
+import { EvisaHousekeeping } from './jobs/housekeeping.js';
+import { RenderEvisaUnwiredHandler } from './jobs/render-evisa.unwired.js';
+import { EvisaOfficerActions } from './officer-actions.service.js';
+import { PaymentProvider } from './payments/payment-provider.js';
+import { EvisaPaymentService } from './payments/payment.service.js';
+import { SandboxPaymentProvider } from './payments/sandbox-payment.provider.js';
+import { EVISA_CLOCK, EVISA_SETTINGS, loadEvisaSettings } from './settings.js';
+import { EvisaPagesController } from './web/evisa-pages.controller.js';
+
+/**
+ * The eVisa services, shared by the API and the worker. PaymentProvider is the sandbox until a
+ * real acquirer is bound (the sandbox refuses to work in production).
+ */
+@Module({
+  imports: [CasesModule],
+  providers: [
+    { provide: EVISA_SETTINGS, useFactory: () => loadEvisaSettings() },
+    { provide: EVISA_CLOCK, useValue: () => new Date() },
+    ApplicationCipher,
+    SandboxPaymentProvider,
+    { provide: PaymentProvider, useExisting: SandboxPaymentProvider },
+    EvisaPaymentService,
+    EvisaApplicationService,
+    EvisaOfficerActions,
+  ],
+  exports: [
+    EVISA_SETTINGS,
+    EVISA_CLOCK,
+    ApplicationCipher,
+    SandboxPaymentProvider,
+    PaymentProvider,
+    EvisaPaymentService,
+    EvisaApplicationService,
+    EvisaOfficerActions,
+  ],
+})
+export class EvisaCoreModule {}
+
+/** The applicant pages and JSON API; EvisaOfficerActions is exported for the officer side. */
+@Module({
+  imports: [EvisaCoreModule],
+  controllers: [EvisaApiController, EvisaPagesController],
+  exports: [EvisaCoreModule],
+})
+export class EvisaModule {}
+
+/** The worker side: the resume-link email, the render placeholder and the housekeeping timer. */
+@Module({})
+export class EvisaWorkerModule {
+  static forRoot(options: { mailer?: Type<DraftLinkMailer> } = {}): DynamicModule {
+    return {
+      module: EvisaWorkerModule,
+      imports: [EvisaCoreModule, CasesModule],
+      providers: [
+        { provide: DraftLinkMailer, useClass: options.mailer ?? LoggingDraftLinkMailer },
+        DraftResumeLinkHandler,
+        RenderEvisaUnwiredHandler,
+        EvisaHousekeeping,
+      ],
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import type {} from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { DomainException } from '@app/platform';
+import { EvisaErrors } from '../errors.js';
+import type { Upload } from '../uploads.js';
+
+export interface MultipartBody {
+  fields: Record<string, string>;
+  files: (Upload & { field: string })[];
+}
+
+/**
+ * Reads a multipart/form-data body into memory within the limits registered in bootstrap (file
+ * size, number of files and fields). Too large a file ends in @fastify/multipart's 413. A file
+ * input left empty by a browser (no name, no bytes) is skipped.
+ */
+export async function readMultipart(request: FastifyRequest): Promise<MultipartBody> {
+  if (!request.isMultipart()) throw new DomainException(EvisaErrors.NOT_MULTIPART, 'Send the file as multipart/form-data.');
+  const body: MultipartBody = { fields: {}, files: [] };
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      const bytes = await part.toBuffer();
+      if (!part.filename && bytes.length === 0) continue;
+      body.files.push({ field: part.fieldname, filename: part.filename, bytes });
+    } else {
+      body.fields[part.fieldname] = String(part.value);
+    }
+  }
+  return body;
+}
