@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, type AppConfig, DomainException, wantsHtml } from '@app/platform';
+import { APP_CONFIG, type AppConfig, DomainException, sendError, wantsHtml } from '@app/platform';
 import { SIGN_IN_PATH } from '../auth/access.guard.js';
 import { authenticatedOfficer } from '../auth/request-credentials.js';
 import { CsrfTokens } from '../csrf/csrf-tokens.js';
@@ -159,16 +159,23 @@ export function registerIdentityHooks(app: NestFastifyApplication): void {
 /**
  * Bull Board is a Fastify plugin, not a Nest route, so the guard never sees it: only a signed-in
  * administrator (session) reaches it. Its own UI sends no CSRF token, so its writes must come
- * from this origin (Sec-Fetch-Site / Origin), besides the SameSite cookie.
+ * from this origin (Sec-Fetch-Site / Origin), besides the SameSite cookie. Refusals are sent from
+ * here because the plugin's own error handler would turn a thrown error into a 500.
  */
 async function guardBullBoard(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
   const officer = request.credentials?.kind === 'session' ? request.officer : undefined;
+  let refusal: DomainException | null = null;
   if (!officer) {
     if (wantsHtml(request)) return reply.redirect(`${SIGN_IN_PATH}?next=${encodeURIComponent(BULL_BOARD)}`, 303);
-    throw new DomainException('UNAUTHENTICATED', 'Sign in to continue.');
+    refusal = new DomainException('UNAUTHENTICATED', 'Sign in to continue.');
+  } else if (!officer.roles.includes('admin')) {
+    refusal = new DomainException('FORBIDDEN', 'Only administrators can see the queues.');
+  } else if (UNSAFE_METHODS.has(request.method) && !sameOrigin(request)) {
+    refusal = csrfRefused();
   }
-  if (!officer.roles.includes('admin')) throw new DomainException('FORBIDDEN', 'Only administrators can see the queues.');
-  if (UNSAFE_METHODS.has(request.method) && !sameOrigin(request)) throw csrfRefused();
+  if (!refusal) return;
+  sendError(refusal, request, reply);
+  return reply;
 }
 
 function sameOrigin(request: FastifyRequest): boolean {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
@@ -81,6 +81,7 @@ export class AccountController {
   }
 
   @Post('account/tokens')
+  @HttpCode(200)
   async createToken(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() body: FormFields) {
     const form = { name: field(body, 'name', { max: 200 }), days: field(body, 'days', { max: 10 }) };
     const data = { ...(await this.tokenList(request)), form };

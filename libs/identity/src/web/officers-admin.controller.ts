@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -53,6 +53,7 @@ export class OfficersAdminController {
   }
 
   @Post('new')
+  @HttpCode(200)
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() body: FormFields) {
     const admin = request.officer!;
     const form = {

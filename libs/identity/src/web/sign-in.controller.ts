@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldError, Public } from '@app/platform';
@@ -94,6 +94,7 @@ export class SignInController {
   }
 
   @Post('mfa/enrol')
+  @HttpCode(200)
   async enrol(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() body: FormFields) {
     const session = this.atStage(request, 'enrol');
     if (!session) return see(reply, '/officer/sign-in');
