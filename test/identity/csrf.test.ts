@@ -61,6 +61,7 @@ describe('CSRF protection', () => {
     expect(bare.cookies.find((c) => c.name === 'officer_session')).toBeUndefined();
 
     const visitor = new Browser(app);
+    expect((await visitor.get('/')).cookies.map((c) => c.name)).not.toContain('csrf');
     const form = await visitor.get('/officer/sign-in');
     const csrfCookie = form.cookies.find((c) => c.name === 'csrf')!;
     expect(csrfCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });

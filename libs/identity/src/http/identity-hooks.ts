@@ -72,7 +72,8 @@ function csrfRefused(): DomainException {
  * The request side of identity, for every route (Nest's and Fastify's own):
  * - onRequest: finds who is asking (bearer token on /api, else the session cookie) and sets
  *   `request.officer` and `request.credentials`; gives every page a CSRF token (`csrfToken` in
- *   templates); keeps Bull Board to administrators; marks authenticated responses no-store.
+ *   templates, set as a cookie for anonymous visitors once a page carries it); keeps Bull Board to
+ *   administrators; marks authenticated responses no-store.
  * - preHandler: refuses with 403 CSRF_TOKEN_INVALID any POST/PUT/PATCH/DELETE that needs a token
  *   and lacks a valid one — every cookie-session request whatever its content type, and every
  *   form-type request from an anonymous visitor (signed double-submit cookie). Bearer requests
@@ -89,6 +90,8 @@ export function registerIdentityHooks(app: NestFastifyApplication): void {
   const cookie = cookieSettings(config);
   const sessionCookie = sessionCookieName(config);
   const csrfCookie = csrfCookieName(config);
+  /** Anonymous visitors who have no CSRF cookie yet: the secret to give them if the page has a form. */
+  const newCsrfSecrets = new WeakMap<FastifyRequest, string>();
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const path = pathOf(request);
@@ -121,7 +124,7 @@ export function registerIdentityHooks(app: NestFastifyApplication): void {
         let secret = request.cookies[csrfCookie];
         if (!secret || !COOKIE_SECRET.test(secret)) {
           secret = csrf.newAnonymousSecret();
-          reply.setCookie(csrfCookie, secret, cookie);
+          newCsrfSecrets.set(request, secret);
         }
         request.csrfToken = csrf.forAnonymous(secret);
       }
@@ -136,6 +139,15 @@ export function registerIdentityHooks(app: NestFastifyApplication): void {
     }
 
     if (isBullBoard(path)) return guardBullBoard(request, reply);
+  });
+
+  // Like Django, a visitor gets the CSRF cookie only with a page that actually carries the token (a form).
+  fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const secret = newCsrfSecrets.get(request);
+    if (secret && typeof payload === 'string' && request.csrfToken && payload.includes(request.csrfToken)) {
+      reply.setCookie(csrfCookie, secret, cookie);
+    }
+    return payload;
   });
 
   fastify.addHook('preHandler', async (request: FastifyRequest) => {
