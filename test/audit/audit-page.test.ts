@@ -37,6 +37,13 @@ describe('audit log pages', () => {
 
   const seqs = (html: string) => [...html.matchAll(/<tr>\s*<td>(\d+)<\/td>/g)].map((m) => Number(m[1]));
 
+  it('refuses UPDATE and DELETE on audit_log through the application’s own connection', async () => {
+    const dataSource = app.get(DataSource);
+    await expect(dataSource.query(`UPDATE audit_log SET actor_name = 'nobody' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(dataSource.query(`DELETE FROM audit_log WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(dataSource.transaction((manager) => manager.query(`DELETE FROM audit_log`))).rejects.toThrow(/append-only/);
+  });
+
   it('pages newest first with keyset links that keep the filters', async () => {
     const first = await web.get('/officer/audit');
     expect(first.statusCode).toBe(200);

@@ -1,4 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createTestDatabase, testConfig } from '../harness/context.js';
@@ -170,6 +174,13 @@ describe('officer sign-in', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]+"/);
     const secret = /<p><code>([A-Z2-7 ]+)<\/code><\/p>/.exec(page.body)![1]!.replace(/ /g, '');
+    // The QR code is the otpauth URI of the same key (read back with zbarimg, as a phone would).
+    const png = path.join(process.env.TEST_WORK_DIR!, `qr-${officer.id}.png`);
+    fs.writeFileSync(png, Buffer.from(/data:image\/png;base64,([A-Za-z0-9+/=]+)/.exec(page.body)![1]!, 'base64'));
+    const { stdout } = await promisify(execFile)('zbarimg', ['--raw', '-q', png]);
+    expect(stdout.trim()).toBe(
+      `otpauth://totp/Consular%20Services%20Portal:${officer.username}?issuer=Consular%20Services%20Portal&secret=${secret}&algorithm=SHA1&digits=6&period=30`,
+    );
     expect((await web.get('/officer/mfa/enrol')).body).toContain(/<p><code>([A-Z2-7 ]+)<\/code><\/p>/.exec(page.body)![0]);
     expect((await web.post('/officer/mfa/enrol', { code: '000000' })).statusCode).toBe(400);
 

@@ -141,12 +141,13 @@ export function registerIdentityHooks(app: NestFastifyApplication): void {
     if (isBullBoard(path)) return guardBullBoard(request, reply);
   });
 
-  // Like Django, a visitor gets the CSRF cookie only with a page that actually carries the token (a form).
+  // Like Django, a visitor gets the CSRF cookie only with a page that actually carries the token (a
+  // form); and a page carrying a visitor's token must not be served to anyone else from a cache.
   fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (!request.csrfToken || typeof payload !== 'string' || !payload.includes(request.csrfToken)) return payload;
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     const secret = newCsrfSecrets.get(request);
-    if (secret && typeof payload === 'string' && request.csrfToken && payload.includes(request.csrfToken)) {
-      reply.setCookie(csrfCookie, secret, cookie);
-    }
+    if (secret) reply.setCookie(csrfCookie, secret, cookie);
     return payload;
   });
 

@@ -53,7 +53,7 @@ export class MfaService {
     return codes;
   }
 
-  async replaceRecoveryCodes(manager: EntityManager, officerId: string): Promise<string[]> {
+  private async replaceRecoveryCodes(manager: EntityManager, officerId: string): Promise<string[]> {
     const codes = newRecoveryCodes();
     await manager.query(`DELETE FROM officer_recovery_code WHERE officer_id = $1`, [officerId]);
     for (const code of codes) {

@@ -17,7 +17,7 @@ export function newRecoveryCodes(count = RECOVERY_CODE_COUNT): string[] {
 }
 
 /** What the officer typed, in the stored form: upper case, no separators, Crockford's look-alikes mapped. */
-export function normaliseRecoveryCode(typed: string): string {
+function normaliseRecoveryCode(typed: string): string {
   return typed
     .toUpperCase()
     .replace(/[\s-]+/g, '')

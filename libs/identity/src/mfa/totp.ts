@@ -1,7 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 
-export const TOTP_ISSUER = 'Consular Services Portal';
+const TOTP_ISSUER = 'Consular Services Portal';
 const PERIOD_SECONDS = 30;
 
 /** RFC 6238 TOTP as authenticator apps expect it: SHA-1, 6 digits, 30-second steps, 160-bit secrets. */

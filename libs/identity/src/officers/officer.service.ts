@@ -7,6 +7,7 @@ import { IdentityErrors } from '../errors.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { checkPassword } from '../passwords/password-policy.js';
 import { USERNAME_PATTERN } from '../auth/sign-in.service.js';
+import { inPostScope } from '../scope/post-scope.js';
 import { SessionService } from '../sessions/session.service.js';
 import { Officer } from './officer.entity.js';
 
@@ -124,7 +125,7 @@ export class OfficerService {
   /** An officer inside the scope; one outside it is as unknown as one that does not exist (404). */
   async findInScope(manager: EntityManager, id: string, scope: PostScope): Promise<Officer> {
     const officer = UUID.test(id) ? await manager.getRepository(Officer).findOneBy({ id }) : null;
-    if (!officer || (!scope.allPosts && officer.postCode !== scope.postCode)) {
+    if (!officer || !inPostScope(scope, officer.postCode)) {
       throw new DomainException(IdentityErrors.OFFICER_NOT_FOUND, 'No such officer.');
     }
     return officer;
@@ -196,11 +197,6 @@ export class OfficerService {
       postCode: officer.postCode,
       ip,
     });
-  }
-
-  async verifyPassword(officerId: string, password: string): Promise<boolean> {
-    const officer = await this.dataSource.getRepository(Officer).findOneBy({ id: officerId });
-    return this.hasher.verify(officer?.passwordHash, password);
   }
 
   /** Which roles an administrator may grant, and at which posts: one who sees only their post grants neither supervisor nor another post. */

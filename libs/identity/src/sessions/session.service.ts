@@ -61,7 +61,7 @@ interface SessionRow {
   totp_enrolled: boolean;
 }
 
-export function hashSessionToken(token: string): string {
+function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
@@ -88,7 +88,8 @@ export class SessionService {
       session.stage === 'active'
         ? new Date((session.authenticatedAt ?? now).getTime() + SESSION_ABSOLUTE_MS)
         : new Date(now.getTime() + PENDING_SIGN_IN_MS);
-    await manager.query(`DELETE FROM officer_session WHERE officer_id = $1 AND (expires_at <= $2 OR last_seen_at <= $3)`, [
+    // Housekeeping: every session past its absolute end, and this officer's idle ones.
+    await manager.query(`DELETE FROM officer_session WHERE expires_at <= $2 OR (officer_id = $1 AND last_seen_at <= $3)`, [
       officerId,
       now,
       new Date(now.getTime() - SESSION_IDLE_MS),

@@ -16,13 +16,13 @@ export function fieldList(body: unknown, name: string): string[] {
   return values.filter((v): v is string => typeof v === 'string').slice(0, 20);
 }
 
-export interface PageErrors {
+interface PageErrors {
   errorSummary: FieldError[];
   fieldErrors: Record<string, string[]>;
 }
 
 /** Field problems given as message keys, translated for the error summary and the fields. */
-export function pageErrors(request: FastifyRequest, problems: FieldError[]): PageErrors {
+function pageErrors(request: FastifyRequest, problems: FieldError[]): PageErrors {
   const errorSummary = problems.map((problem) => ({ field: problem.field, messages: problem.messages.map((key) => request.t(key)) }));
   return { errorSummary, fieldErrors: Object.fromEntries(errorSummary.map((e) => [e.field, e.messages])) };
 }
