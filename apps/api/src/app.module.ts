@@ -1,8 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { type AppConfig, PlatformModule } from '@app/platform';
+import { type AppConfig, type Clock, PlatformModule } from '@app/platform';
 import { CasesModule, CasesWebModule } from '@app/cases';
+import { AuditModule, AuditWebModule } from '@app/audit';
+import { IdentityModule } from '@app/identity';
 import { DocumentsApiModule } from '@app/documents';
 import { EvisaModule } from '@app/evisa';
 import { dataSourceOptions } from '@app/schema';
@@ -12,15 +14,18 @@ import { QueueMetrics } from './queue-metrics.js';
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: { clock?: Clock } = {}): DynamicModule {
     return {
       module: ApiModule,
       imports: [
-        PlatformModule.forRoot(config),
+        PlatformModule.forRoot(config, { clock: options.clock }),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.databasePoolSize)),
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
         CasesModule,
         CasesWebModule,
+        AuditModule,
+        AuditWebModule,
+        IdentityModule,
         DocumentsApiModule,
         EvisaModule,
       ],

@@ -27,3 +27,4 @@ export * from './web/web-layer.js';
 export * from './auth/policy.js';
 export * from './icao/check-digit.js';
 export * from './rate-limit/rate-limiter.js';
+export * from './time/clock.js';

@@ -6,18 +6,25 @@ import { Metrics } from './metrics/metrics.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { RedisModule } from './redis/redis.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { Clock, SystemClock } from './time/clock.js';
 import { Messages } from './web/i18n.js';
 
-/** Configuration, crypto, storage, Redis, metrics and messages: what every other library builds on. */
+/** Configuration, crypto, storage, Redis, metrics, messages and the clock: what every other library builds on. */
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `clock` replaces the system clock (tests move time forward with it). */
+  static forRoot(config: AppConfig, options: { clock?: Clock } = {}): DynamicModule {
     return {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), CryptoModule, StorageModule, RedisModule],
-      providers: [Metrics, RateLimiter, { provide: Messages, useFactory: () => new Messages() }],
-      exports: [ConfigModule, CryptoModule, StorageModule, RedisModule, Metrics, Messages, RateLimiter],
+      providers: [
+        Metrics,
+        RateLimiter,
+        { provide: Messages, useFactory: () => new Messages() },
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+      ],
+      exports: [ConfigModule, CryptoModule, StorageModule, RedisModule, Metrics, Messages, RateLimiter, Clock],
     };
   }
 }

@@ -2,9 +2,13 @@ import { FileRecord, typeOrmOptions } from '@app/platform';
 import { CaseEvent, CaseRecord, GeneratedDocument, OutboxMessage } from '@app/cases';
 import { Post } from '@app/posts';
 import { EvisaApplication, EvisaInformationRequest, EvisaPayment } from '@app/evisa';
+import { AccessToken, Officer } from '@app/identity';
+import { AuditRecord } from '@app/audit';
 import type { DataSourceOptions } from 'typeorm';
 import { Foundation1764057600000 } from '../../../migrations/1764057600000-Foundation.js';
 import { GeneratedDocuments1764057650000 } from '../../../migrations/1764057650000-GeneratedDocuments.js';
+import { Identity1764057700000 } from '../../../migrations/1764057700000-Identity.js';
+import { AuditLog1764057750000 } from '../../../migrations/1764057750000-AuditLog.js';
 import { Evisa1764057900000 } from '../../../migrations/1764057900000-Evisa.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
@@ -15,13 +19,22 @@ export const ENTITIES = [
   OutboxMessage,
   FileRecord,
   GeneratedDocument,
+  Officer,
+  AccessToken,
+  AuditRecord,
   EvisaApplication,
   EvisaPayment,
   EvisaInformationRequest,
 ];
 
 /** Every migration, in order. */
-export const MIGRATIONS = [Foundation1764057600000, GeneratedDocuments1764057650000, Evisa1764057900000];
+export const MIGRATIONS = [
+  Foundation1764057600000,
+  GeneratedDocuments1764057650000,
+  Identity1764057700000,
+  AuditLog1764057750000,
+  Evisa1764057900000,
+];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {
   return typeOrmOptions(databaseUrl, { entities: ENTITIES, migrations: MIGRATIONS }, poolSize);
