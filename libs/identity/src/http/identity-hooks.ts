@@ -157,7 +157,10 @@ export function registerIdentityHooks(app: NestFastifyApplication): void {
     if (credentials?.kind === 'token') return;
     if (credentials?.kind === 'session') {
       if (!request.csrfToken || !CsrfTokens.matches(request.csrfToken, submittedToken(request))) throw csrfRefused();
-    } else if (FORM_TYPES.includes(contentType(request))) {
+    } else if (FORM_TYPES.includes(contentType(request)) && (request.headers.cookie || !pathOf(request).startsWith('/api/'))) {
+      // Pages always need the token (a cookie-less sign-in form is a login-CSRF target). An API
+      // call that carries no cookie has no ambient authority to forge: such clients (an applicant
+      // app holding its draft token in a header) prove themselves another way.
       const secret = request.cookies[csrfCookie];
       if (!secret || !COOKIE_SECRET.test(secret) || !CsrfTokens.matches(csrf.forAnonymous(secret), submittedToken(request)))
         throw csrfRefused();
