@@ -1,11 +1,12 @@
 import { FileRecord, typeOrmOptions } from '@app/platform';
 import { CaseEvent, CaseRecord, GeneratedDocument, OutboxMessage } from '@app/cases';
 import { Post } from '@app/posts';
-import { EvisaApplication, EvisaInformationRequest, EvisaPayment } from '@app/evisa';
+import { EvisaApplication, EvisaInformationRequest, EvisaPayment, VerificationLookup } from '@app/evisa';
 import type { DataSourceOptions } from 'typeorm';
 import { Foundation1764057600000 } from '../../../migrations/1764057600000-Foundation.js';
 import { GeneratedDocuments1764057650000 } from '../../../migrations/1764057650000-GeneratedDocuments.js';
 import { Evisa1764057900000 } from '../../../migrations/1764057900000-Evisa.js';
+import { EvisaIssuance1764058200000 } from '../../../migrations/1764058200000-EvisaIssuance.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -18,10 +19,11 @@ export const ENTITIES = [
   EvisaApplication,
   EvisaPayment,
   EvisaInformationRequest,
+  VerificationLookup,
 ];
 
 /** Every migration, in order. */
-export const MIGRATIONS = [Foundation1764057600000, GeneratedDocuments1764057650000, Evisa1764057900000];
+export const MIGRATIONS = [Foundation1764057600000, GeneratedDocuments1764057650000, Evisa1764057900000, EvisaIssuance1764058200000];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {
   return typeOrmOptions(databaseUrl, { entities: ENTITIES, migrations: MIGRATIONS }, poolSize);
