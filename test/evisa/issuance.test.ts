@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig, AuthenticatedOfficer } from '@app/platform';
 import { CaseSpine, JobName, OutboxRelay, QueueName, QueueRegistry } from '@app/cases';
 import { base32Encode, EvisaPdfRenderer, parseMrvB, verifySeal } from '@app/documents';
-import { ApplicationCipher, EvisaOfficerActions, RenderEvisaHandler } from '@app/evisa';
+import { ApplicationCipher, EVISA_VERIFICATIONS_PER_MINUTE, EvisaOfficerActions, RenderEvisaHandler } from '@app/evisa';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createWorker } from '../../apps/worker/src/bootstrap.js';
 import { createTestDatabase, eventually, openDataSource, testConfig } from '../harness/context.js';
@@ -312,7 +312,7 @@ describe('eVisa issuance through the real queue, the download and the public reg
     expect(metrics.body).toMatch(/evisa_verifications_total\{method="seal",result="revoked"\} 2/);
   });
 
-  it('gives JSON clients the same download, and the same register answers (409 before issue, 410 after revocation)', async () => {
+  it('gives JSON clients the download (409 before issue, 410 after revocation); checks register input; limits look-ups per IP', async () => {
     const { caseId, reference } = await submittedApplication(inject);
     const access = await inject({
       method: 'POST',
@@ -356,6 +356,12 @@ describe('eVisa issuance through the real queue, the download and the public reg
         .details?.map((d) => d.field)
         .sort(),
     ).toEqual(['passportNumber', 'visaNumber']);
+    const verifyPage = await inject({ method: 'GET', url: '/verify?lang=zh-Hant', headers: { accept: 'text/html' } });
+    expect(verifyPage.statusCode).toBe(200);
+    expectNoInlineScript(verifyPage.body);
+    expect(verifyPage.body).toContain('action="/verify/seal"');
+    expect(verifyPage.body).toContain('action="/verify/evisa"');
+    expect(verifyPage.body).toContain('查驗電子簽證');
     const emptyPage = await inject({
       method: 'POST',
       url: '/verify/evisa?lang=en',
@@ -364,6 +370,18 @@ describe('eVisa issuance through the real queue, the download and the public reg
     expect(emptyPage.statusCode).toBe(400);
     expect(emptyPage.body).toContain('Enter the visa number');
     expect(emptyPage.body).toContain('Enter the passport number');
+
+    // 60 look-ups a minute per IP, whichever way; the next is refused (and counted), other callers are not affected.
+    const fromOneAddress = (remoteAddress: string) =>
+      inject({ method: 'POST', url: '/api/v1/verify/evisa', payload: { visaNumber: 'EV0000000', passportNumber: 'X1' }, remoteAddress });
+    const busy = `2001:db8::${randomUUID().slice(0, 4)}`;
+    for (let i = 0; i < EVISA_VERIFICATIONS_PER_MINUTE; i++) expect((await fromOneAddress(busy)).statusCode).toBe(200);
+    const limited = await fromOneAddress(busy);
+    expect([limited.statusCode, errorOf(limited).code]).toEqual([429, 'TOO_MANY_REQUESTS']);
+    expect((await fromOneAddress(`2001:db8::${randomUUID().slice(0, 4)}:1`)).statusCode).toBe(200);
+    expect((await inject({ method: 'GET', url: '/metrics' })).body).toMatch(
+      /evisa_verifications_total\{method="visa_number",result="rate_limited"\} 1/,
+    );
 
     await revoke(caseId);
     expect([(await documentLink()).statusCode, errorOf(await documentLink()).code]).toEqual([410, 'EVISA_REVOKED']);
@@ -405,7 +423,7 @@ describe('eVisa issuance through the real queue, the download and the public reg
       // A crash after the seal was stored: the retry reuses that seal, so the PDF is the one it would have made.
       const third = await submittedApplication(inject);
       await approve(third.caseId);
-      const data = await handler.printedEvisa(third.caseId);
+      const data = await handler.printableEvisa(third.caseId);
       const seal = await handler.sealFor(third.caseId, data);
       expect((await storedSeal(third.caseId))!.equals(seal)).toBe(true);
       expect((await handler.handle({ caseId: third.caseId })).outcome).toBe('rendered');

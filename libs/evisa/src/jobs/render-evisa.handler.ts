@@ -65,7 +65,7 @@ export class RenderEvisaHandler {
       return { outcome: 'skipped', status: record.status };
     }
 
-    const data = await this.printedEvisa(caseId);
+    const data = await this.printableEvisa(caseId);
     const seal = await this.sealFor(caseId, data);
     const pdf = await this.renderer.render(data, seal);
 
@@ -106,7 +106,7 @@ export class RenderEvisaHandler {
   }
 
   /** Everything the PDF prints: the decrypted application, the photo, the issuing post's names. */
-  async printedEvisa(caseId: string): Promise<PrintedEvisa> {
+  async printableEvisa(caseId: string): Promise<PrintedEvisa> {
     const manager = this.dataSource.manager;
     const source = await this.officerActions.documentDataFor(caseId, manager);
     const [post] = (await manager.query(`SELECT code, name_en, name_zh FROM post WHERE code = $1`, [source.postCode])) as {
