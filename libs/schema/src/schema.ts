@@ -1,7 +1,7 @@
 import { FileRecord, typeOrmOptions } from '@app/platform';
 import { CaseEvent, CaseRecord, GeneratedDocument, OutboxMessage } from '@app/cases';
 import { Post } from '@app/posts';
-import { EvisaApplication, EvisaInformationRequest, EvisaPayment } from '@app/evisa';
+import { EvisaApplication, EvisaInformationRequest, EvisaPayment, VerificationLookup } from '@app/evisa';
 import { AccessToken, Officer } from '@app/identity';
 import { AuditRecord } from '@app/audit';
 import type { DataSourceOptions } from 'typeorm';
@@ -10,6 +10,7 @@ import { GeneratedDocuments1764057650000 } from '../../../migrations/17640576500
 import { Identity1764057700000 } from '../../../migrations/1764057700000-Identity.js';
 import { AuditLog1764057750000 } from '../../../migrations/1764057750000-AuditLog.js';
 import { Evisa1764057900000 } from '../../../migrations/1764057900000-Evisa.js';
+import { EvisaIssuance1764058200000 } from '../../../migrations/1764058200000-EvisaIssuance.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -25,6 +26,7 @@ export const ENTITIES = [
   EvisaApplication,
   EvisaPayment,
   EvisaInformationRequest,
+  VerificationLookup,
 ];
 
 /** Every migration, in order. */
@@ -34,6 +36,7 @@ export const MIGRATIONS = [
   Identity1764057700000,
   AuditLog1764057750000,
   Evisa1764057900000,
+  EvisaIssuance1764058200000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {
