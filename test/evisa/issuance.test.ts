@@ -13,7 +13,7 @@ import { ApplicationCipher, EVISA_VERIFICATIONS_PER_MINUTE, EvisaOfficerActions,
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createWorker } from '../../apps/worker/src/bootstrap.js';
 import { createTestDatabase, eventually, openDataSource, testConfig } from '../harness/context.js';
-import { errorOf, expectNoInlineScript, type Inject, injector, submittedApplication } from './helpers.js';
+import { browserInjector, errorOf, expectNoInlineScript, type Inject, submittedApplication } from './helpers.js';
 
 const HOUR = 3600 * 1000;
 
@@ -69,7 +69,7 @@ describe('eVisa issuance through the real queue, the download and the public reg
     await api.getHttpAdapter().getInstance().ready();
     worker = await createWorker(config);
     dataSource = await openDataSource(db.url);
-    inject = injector(api);
+    inject = await browserInjector(api);
     spine = api.get(CaseSpine);
     actions = api.get(EvisaOfficerActions);
   });
