@@ -83,16 +83,21 @@ async function main() {
   await waitForHttp(`http://127.0.0.1:${apiPort}/health/ready`, 120_000);
 
   const base = env.PUBLIC_BASE_URL;
+  // The seed adds the demo officers in development only; their sign-in details come from the build.
+  const demoOfficers =
+    env.NODE_ENV === 'development' ? (await import('../dist/libs/identity/src/demo/demo-officers.js')).describeDemoOfficers() : [];
   process.stdout.write(
     [
       '',
       'Consular Services Portal is running:',
       `  portal           ${base}/`,
+      `  officer sign-in  ${base}/officer/sign-in`,
       `  API docs         ${base}/api/docs`,
       `  health           ${base}/health/ready`,
       `  metrics          ${base}/metrics`,
       `  queues (admin)   ${base}/admin/queues`,
       '',
+      ...(demoOfficers.length ? [...demoOfficers, ''] : []),
       'Press Ctrl-C to stop everything.',
       '',
     ].join('\n'),

@@ -35,7 +35,7 @@ describe('npm run dev', () => {
   it('starts PostgreSQL, Redis, the API and the worker, reaches /health/ready, and SIGINT leaves no process behind', async () => {
     const dataDir = fs.mkdtempSync(path.join(process.env.TEST_WORK_DIR!, 'dev-'));
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DEV_DATA_DIR: dataDir, PORT: String(port) };
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DEV_DATA_DIR: dataDir, PORT: String(port) };
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
     const dev = spawn(process.execPath, ['scripts/dev.mjs'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,6 +49,7 @@ describe('npm run dev', () => {
     }
     expect(output).toContain('Consular Services Portal is running');
     expect(output).toContain(`http://localhost:${port}/api/docs`);
+    expect(output).toMatch(/demo\.admin +password "demo admin passphrase" +post HQ-TPE +TOTP secret [A-Z2-7]{32}/);
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
     expect(ready.status).toBe(200);
 

@@ -11,6 +11,24 @@ export function injector(app: NestFastifyApplication): Inject {
   return (options) => app.getHttpAdapter().getInstance().inject(options);
 }
 
+/**
+ * Like a browser that has loaded one of the site's pages: every post carries the anonymous CSRF
+ * cookie and token (as the X-CSRF-Token header, which the forms' `_csrf` field stands for).
+ */
+export async function browserInjector(app: NestFastifyApplication): Promise<Inject> {
+  const inject = injector(app);
+  const visit = await inject({ method: 'GET', url: '/evisa/eligibility', headers: { accept: 'text/html' } });
+  const token = /name="_csrf" value="([^"]+)"/.exec(visit.body)?.[1];
+  const csrfCookie = visit.cookies.find((c) => c.name.toLowerCase().includes('csrf'));
+  if (!token || !csrfCookie) throw new Error('the eligibility page gave no CSRF token');
+  return (options) => {
+    const headers = (options.headers ?? {}) as Record<string, string>;
+    if ((options.method ?? 'GET') === 'GET') return inject(options);
+    const jar = `${headers.cookie ? `${headers.cookie}; ` : ''}${csrfCookie.name}=${csrfCookie.value}`;
+    return inject({ ...options, headers: { ...headers, cookie: jar, 'x-csrf-token': token } });
+  };
+}
+
 export const today = (): string => todayIn('Asia/Taipei', new Date());
 
 /** A complete, valid set of answers, by step, with dates relative to today. */

@@ -9,8 +9,8 @@ import { createTestDatabase, openDataSource, testConfig } from '../harness/conte
 import {
   applicantAnswers,
   expectNoInlineScript,
+  browserInjector,
   type Inject,
-  injector,
   matchingMrz,
   multipart,
   pngPage,
@@ -42,7 +42,7 @@ describe('eVisa pages (no JavaScript)', () => {
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     dataSource = await openDataSource(db.url);
-    inject = injector(app);
+    inject = await browserInjector(app);
   });
 
   afterAll(async () => {

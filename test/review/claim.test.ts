@@ -1,43 +1,46 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
-import type { CaseSpine } from '@app/cases';
-import { FixedClock } from '@app/platform';
-import { ReviewQueueService, type OfficerDirectory, type ReviewAudit } from '@app/review';
-import { createTestDatabase, openDataSource } from '../harness/context.js';
+import { ReviewQueueService } from '@app/review';
+import { createApi } from '../../apps/api/src/bootstrap.js';
+import { ManualClock } from '../harness/clock.js';
+import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
 import { officerAt } from '../harness/officers.js';
-import { testSpine } from '../harness/spine.js';
 
-/** Claiming touches neither the audit trail nor the officer directory; these fail loudly if it ever does. */
-const noAudit = { record: () => Promise.reject(new Error('claiming must not audit')) } as unknown as ReviewAudit;
-const noDirectory = {} as OfficerDirectory;
-
-async function seedQueue(dataSource: DataSource, count: number, postCode: string): Promise<void> {
-  await dataSource.query(
+export async function seedQueue(dataSource: DataSource, count: number, postCode: string, service = 'passport'): Promise<string[]> {
+  const rows = (await dataSource.query(
     `INSERT INTO "case" (reference, service, status, post_code, priority, locale, sla_due_at, submitted_at)
-     SELECT 'PP-T' || substr(md5(random()::text), 1, 12), 'passport', 'SUBMITTED', $2, 1 + (g % 4), 'en', now() + (g || ' minutes')::interval, now()
-       FROM generate_series(1, $1) AS g`,
-    [count, postCode],
-  );
+     SELECT 'PP-T' || substr(md5(random()::text), 1, 12), $3, 'SUBMITTED', $2, 1 + (g % 4), 'en', now() + (g || ' minutes')::interval, now()
+       FROM generate_series(1, $1) AS g
+     RETURNING id`,
+    [count, postCode, service],
+  )) as { id: string }[];
+  return rows.map((r) => r.id);
 }
 
 describe('claim next', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let dataSource: DataSource;
-  let spine: CaseSpine;
+  let app: NestFastifyApplication;
+  let clock: ManualClock;
+  let queue: ReviewQueueService;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     dataSource = await openDataSource(db.url);
-    spine = testSpine();
+    clock = new ManualClock(new Date());
+    app = await createApi(testConfig(db.url), { clock });
+    await app.init();
+    queue = app.get(ReviewQueueService);
   });
 
   afterAll(async () => {
+    await app.close();
     await dataSource.destroy();
     await db.drop();
   });
 
   it('50 claimers in parallel over 1,000 queued cases: every case claimed exactly once, no claimer twice', async () => {
     await seedQueue(dataSource, 1000, 'US-LAX');
-    const queue = new ReviewQueueService(dataSource, spine, new FixedClock(new Date()), noAudit, noDirectory);
     const claimers = Array.from({ length: 50 }, () => officerAt('US-LAX'));
     const claimedBy = await Promise.all(
       claimers.map(async (officer) => {
@@ -66,7 +69,6 @@ describe('claim next', () => {
   it('takes the most urgent case first and keeps other posts out of reach', async () => {
     await dataSource.query(`UPDATE "case" SET status = 'APPROVED' WHERE reference LIKE 'PP-T%'`);
     await seedQueue(dataSource, 3, 'JP-TYO');
-    const queue = new ReviewQueueService(dataSource, spine, new FixedClock(new Date()), noAudit, noDirectory);
     expect(await queue.claimNext(officerAt('US-LAX'))).toBeNull();
     const first = await queue.claimNext(officerAt('JP-TYO'));
     expect(first).toMatchObject({ postCode: 'JP-TYO', priority: 2 }); // seeded priorities are 2, 3 and 4
@@ -77,14 +79,13 @@ describe('claim next', () => {
   it('returns a case whose lease has expired to the queue', async () => {
     await dataSource.query(`UPDATE "case" SET status = 'APPROVED' WHERE status IN ('SUBMITTED', 'IN_REVIEW')`);
     await seedQueue(dataSource, 1, 'GB-LON');
-    const clock = new FixedClock(new Date());
-    const queue = new ReviewQueueService(dataSource, spine, clock, noAudit, noDirectory);
     const first = officerAt('GB-LON');
     const second = officerAt('GB-LON');
     const claimed = await queue.claimNext(first);
     expect(claimed).not.toBeNull();
     expect(await queue.claimNext(second)).toBeNull();
-    clock.advance(15 * 60_000 + 1000);
+    clock.minutes(15);
+    clock.advance(1000);
     const reclaimed = await queue.claimNext(second);
     expect(reclaimed?.id).toBe(claimed!.id);
     expect(reclaimed?.assignedOfficerId).toBe(second.id);

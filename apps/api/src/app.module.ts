@@ -3,8 +3,11 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type AppConfig, type Clock, PlatformModule } from '@app/platform';
 import { CasesModule, CasesWebModule } from '@app/cases';
+import { AuditModule, AuditWebModule } from '@app/audit';
+import { IdentityModule } from '@app/identity';
 import { DocumentsApiModule } from '@app/documents';
 import { EvisaModule } from '@app/evisa';
+import { ReviewModule } from '@app/review';
 import { dataSourceOptions } from '@app/schema';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -12,17 +15,21 @@ import { QueueMetrics } from './queue-metrics.js';
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
+  static forRoot(config: AppConfig, options: { clock?: Clock } = {}): DynamicModule {
     return {
       module: ApiModule,
       imports: [
-        PlatformModule.forRoot(config, { clock }),
+        PlatformModule.forRoot(config, { clock: options.clock }),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.databasePoolSize)),
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
         CasesModule,
         CasesWebModule,
+        AuditModule,
+        AuditWebModule,
+        IdentityModule,
         DocumentsApiModule,
         EvisaModule,
+        ReviewModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [QueueMetrics],

@@ -23,12 +23,13 @@ import {
   ValidationException,
 } from '@app/platform';
 import { QueueRegistry } from '@app/cases';
+import { registerIdentityHooks } from '@app/identity';
 import { ApiModule } from './app.module.js';
 
 export interface ApiOptions {
   /** Where request logs go; tests pass a stream to read them. Defaults to stdout. */
   logStream?: DestinationStream;
-  /** The time source; tests pass a FixedClock. */
+  /** Replaces the system clock; tests move it forward to expire sessions and lock-outs. */
   clock?: Clock;
 }
 
@@ -54,7 +55,7 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
       redact: { paths: ['req.headers', 'headers.cookie', 'headers.authorization'], remove: true },
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, options.clock), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { clock: options.clock }), adapter, {
     logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
     bufferLogs: false,
   });
@@ -69,6 +70,8 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
   await app.register(fastifyMultipart as never, {
     limits: { fileSize: 10 * 1_048_576 + 64 * 1024, files: 2, fields: 10, fieldSize: 16 * 1024, parts: 12 },
   });
+  // Sessions, bearer tokens and CSRF for every route; before Bull Board so its routes get the hooks too.
+  registerIdentityHooks(app);
 
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -4,6 +4,9 @@ import { type AppConfig, type Clock, PlatformModule } from '@app/platform';
 import { QueueName, WorkerRuntimeModule } from '@app/cases';
 import { NotificationsWorkerModule } from '@app/notifications';
 import { EvisaWorkerModule } from '@app/evisa';
+import { AuditModule } from '@app/audit';
+import { IdentityModule } from '@app/identity';
+import { ReviewWorkerModule } from '@app/review';
 import { dataSourceOptions } from '@app/schema';
 
 @Module({})
@@ -17,6 +20,9 @@ export class WorkerModule {
         WorkerRuntimeModule.forRoot({ [QueueName.Documents]: 2, [QueueName.Notifications]: 8 }),
         NotificationsWorkerModule,
         EvisaWorkerModule.forRoot(),
+        AuditModule,
+        IdentityModule,
+        ReviewWorkerModule,
       ],
     };
   }

@@ -21,4 +21,9 @@ export const EvisaErrors = registerErrorCodes({
   OUT_OF_SCOPE: 403,
   NO_OPEN_INFORMATION_REQUEST: 409,
   SANDBOX_DISABLED: 404,
+  /** A download link that is not valid, has expired, or names no eVisa. */
+  EVISA_DOCUMENT_NOT_FOUND: 404,
+  /** The case has no eVisa to download yet. */
+  EVISA_NOT_ISSUED: 409,
+  EVISA_REVOKED: 410,
 });

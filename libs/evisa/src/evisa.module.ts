@@ -1,17 +1,25 @@
+import { ReviewModule } from '@app/review';
+import { EvisaReviewIntegration } from './officer/evisa-review.integration.js';
+import { EvisaRevokeController } from './officer/evisa-revoke.controller.js';
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
+import { DocumentsModule } from '@app/documents';
 import { EvisaApiController } from './api/evisa-api.controller.js';
 import { ApplicationCipher } from './application-cipher.js';
 import { EvisaApplicationService } from './application.service.js';
 import { DraftResumeLinkHandler } from './jobs/draft-link.handler.js';
 import { DraftLinkMailer, LoggingDraftLinkMailer } from './jobs/draft-link.mailer.js';
 import { EvisaHousekeeping } from './jobs/housekeeping.js';
-import { RenderEvisaUnwiredHandler } from './jobs/render-evisa.unwired.js';
+import { RenderEvisaHandler } from './jobs/render-evisa.handler.js';
+import { EvisaDownloadService } from './issuance/evisa-download.service.js';
 import { EvisaOfficerActions } from './officer-actions.service.js';
 import { PaymentProvider } from './payments/payment-provider.js';
 import { EvisaPaymentService } from './payments/payment.service.js';
 import { SandboxPaymentProvider } from './payments/sandbox-payment.provider.js';
 import { EVISA_CLOCK, EVISA_SETTINGS, loadEvisaSettings } from './settings.js';
+import { EvisaVerificationMetrics, EvisaVerificationService } from './verification/evisa-verification.service.js';
+import { EvisaVerifyApiController } from './verification/evisa-verify-api.controller.js';
+import { EvisaVerifyPagesController } from './verification/evisa-verify-pages.controller.js';
 import { EvisaPagesController } from './web/evisa-pages.controller.js';
 
 /**
@@ -29,6 +37,7 @@ import { EvisaPagesController } from './web/evisa-pages.controller.js';
     EvisaPaymentService,
     EvisaApplicationService,
     EvisaOfficerActions,
+    EvisaDownloadService,
   ],
   exports: [
     EVISA_SETTINGS,
@@ -39,29 +48,34 @@ import { EvisaPagesController } from './web/evisa-pages.controller.js';
     EvisaPaymentService,
     EvisaApplicationService,
     EvisaOfficerActions,
+    EvisaDownloadService,
   ],
 })
 export class EvisaCoreModule {}
 
-/** The applicant pages and JSON API; EvisaOfficerActions is exported for the officer side. */
+/**
+ * The applicant pages and JSON API, the public eVisa register (/verify, /api/v1/verify/evisa), and
+ * the officer side: decisions and answers in the review queue, and revocation.
+ */
 @Module({
-  imports: [EvisaCoreModule],
-  controllers: [EvisaApiController, EvisaPagesController],
+  imports: [EvisaCoreModule, DocumentsModule, ReviewModule],
+  controllers: [EvisaApiController, EvisaPagesController, EvisaVerifyApiController, EvisaVerifyPagesController, EvisaRevokeController],
+  providers: [EvisaVerificationMetrics, EvisaVerificationService, EvisaReviewIntegration],
   exports: [EvisaCoreModule],
 })
 export class EvisaModule {}
 
-/** The worker side: the resume-link email, the render placeholder and the housekeeping timer. */
+/** The worker side: the resume-link email, rendering and issuing the eVisa, and the housekeeping timer. */
 @Module({})
 export class EvisaWorkerModule {
   static forRoot(options: { mailer?: Type<DraftLinkMailer> } = {}): DynamicModule {
     return {
       module: EvisaWorkerModule,
-      imports: [EvisaCoreModule, CasesModule],
+      imports: [EvisaCoreModule, CasesModule, DocumentsModule],
       providers: [
         { provide: DraftLinkMailer, useClass: options.mailer ?? LoggingDraftLinkMailer },
         DraftResumeLinkHandler,
-        RenderEvisaUnwiredHandler,
+        RenderEvisaHandler,
         EvisaHousekeeping,
       ],
     };

@@ -26,7 +26,7 @@ export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 export const REVOCATION_REASONS = ['fraud', 'identity_mismatch', 'security_concern', 'issued_in_error', 'other'] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
-/** What the eVisa PDF needs, decrypted. The documents library's EvisaDocumentData is the same shape. */
+/** What the eVisa PDF needs, decrypted; `printedEvisa` maps it to the documents library's EvisaDocumentData. */
 export interface EvisaDocumentData {
   caseId: string;
   reference: string;

@@ -27,5 +27,5 @@ export * from './web/web-layer.js';
 export * from './auth/policy.js';
 export * from './icao/check-digit.js';
 export * from './rate-limit/rate-limiter.js';
-export * from './clock.js';
+export * from './time/clock.js';
 export * from './web/security-headers.js';

@@ -44,7 +44,11 @@ export class DashboardService {
     for (let i = 0; i < DAYS; i++) {
       const day = new Date(since.getTime() + i * 86_400_000).toISOString().slice(0, 10);
       const row = byDay.get(day);
-      days.push({ day, decisions: row?.decisions ?? 0, medianHoursToDecision: row?.median != null ? Math.round((row.median / 3600) * 10) / 10 : null });
+      days.push({
+        day,
+        decisions: row?.decisions ?? 0,
+        medianHoursToDecision: row?.median != null ? Math.round((row.median / 3600) * 10) / 10 : null,
+      });
     }
     return { health: await this.queue.health(officer), days, chartSvg: trendChart(days, labels) };
   }
@@ -68,7 +72,11 @@ export function trendChart(days: DayFigures[], labels: { decisions: string; medi
     })
     .join('');
   const points = days
-    .map((d, i) => (d.medianHoursToDecision === null ? null : `${(pad.left + i * slot + slot / 2).toFixed(1)},${(pad.top + plotH - (d.medianHoursToDecision / maxHours) * plotH).toFixed(1)}`))
+    .map((d, i) =>
+      d.medianHoursToDecision === null
+        ? null
+        : `${(pad.left + i * slot + slot / 2).toFixed(1)},${(pad.top + plotH - (d.medianHoursToDecision / maxHours) * plotH).toFixed(1)}`,
+    )
     .filter((p): p is string => p !== null);
   const line = points.length > 1 ? `<polyline points="${points.join(' ')}" fill="none" stroke="#d4351c" stroke-width="3"/>` : '';
   const dots = points.map((p) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="4" fill="#d4351c"/>`).join('');

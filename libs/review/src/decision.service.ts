@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaseSpine, type CaseRecord, type DecisionAction, type Service, STATE_MACHINES } from '@app/cases';
 import { type AuthenticatedOfficer, Clock, DomainException, FieldCipher, postScopeOf, ValidationException } from '@app/platform';
+import { AuditLog, officerActor } from '@app/audit';
+import { findCaseInScope } from '@app/identity';
 import { ReviewErrors } from './errors.js';
-import { ReviewAudit } from './ports.js';
 import { REFUSAL_REASONS } from './refusal-reasons.js';
 import { LEASE_MINUTES } from './review-queue.service.js';
 
@@ -57,7 +58,7 @@ export class DecisionService {
     private readonly spine: CaseSpine,
     private readonly clock: Clock,
     private readonly cipher: FieldCipher,
-    private readonly audit: ReviewAudit,
+    private readonly audit: AuditLog,
     private readonly handlers: DecisionHandlers,
   ) {}
 
@@ -71,19 +72,32 @@ export class DecisionService {
       const machine = STATE_MACHINES[current.service];
       const decision = machine.decisions[input.action];
       if (!decision || !decision.from.includes(current.status)) {
-        throw new DomainException(ReviewErrors.ACTION_NOT_ALLOWED, `This case is ${current.status}; "${input.action}" is not possible now.`, {
-          status: current.status,
-          allowed: allowedActions(current.service, current.status),
-        });
+        throw new DomainException(
+          ReviewErrors.ACTION_NOT_ALLOWED,
+          `This case is ${current.status}; "${input.action}" is not possible now.`,
+          {
+            status: current.status,
+            allowed: allowedActions(current.service, current.status),
+          },
+        );
       }
-      const context: DecisionContext = { manager, officer, current, input, to: decision.to, now, leaseUntil: new Date(now.getTime() + LEASE_MINUTES * 60_000) };
+      const context: DecisionContext = {
+        manager,
+        officer,
+        current,
+        input,
+        to: decision.to,
+        now,
+        leaseUntil: new Date(now.getTime() + LEASE_MINUTES * 60_000),
+      };
       const handler = this.handlers.find(current.service, input.action) ?? ((c: DecisionContext) => this.applyStatusDecision(c));
       const decided = await handler(context);
       await this.audit.record(manager, {
-        action: `case.decision.${input.action}`,
-        officerId: officer.id,
-        caseId,
-        details: { from: current.status, to: decided.status, reasonCode: input.reasonCode ?? null },
+        action: 'case.decided',
+        actor: officerActor(officer),
+        target: { type: 'case', id: caseId },
+        postCode: current.postCode,
+        details: { decision: input.action, from: current.status, to: decided.status, reasonCode: input.reasonCode ?? null },
       });
       return decided;
     });
@@ -105,7 +119,7 @@ export class DecisionService {
       caseId: current.id,
       expectedVersion: input.expectedVersion,
       to,
-      actor: officerActor(officer),
+      actor: caseActor(officer),
       type: `decision.${input.action}`,
       visibility: 'applicant',
       payload,
@@ -116,32 +130,33 @@ export class DecisionService {
 
   /** An internal note, never shown to the applicant. Renews the writer's claim if they hold one. */
   async addNote(officer: AuthenticatedOfficer, caseId: string, text: string): Promise<void> {
-    const trimmed = typeof text === 'string' ? text.trim() : '';
-    if (!trimmed || trimmed.length > MAX_TEXT) {
-      throw new ValidationException([{ field: 'text', messages: [`Enter a note of 1 to ${MAX_TEXT} characters.`] }]);
-    }
     const now = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
       const current = await this.loadInScope(manager, officer, caseId);
+      const trimmed = typeof text === 'string' ? text.trim() : '';
+      if (!trimmed || trimmed.length > MAX_TEXT) {
+        throw new ValidationException([{ field: 'text', messages: [`Enter a note of 1 to ${MAX_TEXT} characters.`] }]);
+      }
       const holdsClaim = current.assignedOfficerId === officer.id && current.claimExpiresAt !== null && current.claimExpiresAt > now;
       await this.spine.recordEvent(manager, {
         caseId,
-        actor: officerActor(officer),
+        actor: caseActor(officer),
         type: 'note.added',
         visibility: 'internal',
         payload: { text: this.cipher.encrypt(trimmed, `case_event.note:${caseId}`) },
         set: holdsClaim ? { claimExpiresAt: new Date(now.getTime() + LEASE_MINUTES * 60_000) } : {},
       });
-      await this.audit.record(manager, { action: 'case.note.added', officerId: officer.id, caseId });
+      await this.audit.record(manager, {
+        action: 'case.note_added',
+        actor: officerActor(officer),
+        target: { type: 'case', id: caseId },
+        postCode: current.postCode,
+      });
     });
   }
 
   async loadInScope(manager: EntityManager, officer: AuthenticatedOfficer, caseId: string): Promise<CaseRecord> {
-    const scope = postScopeOf(officer);
-    if (!/^[0-9a-f-]{36}$/i.test(caseId)) throw new DomainException('CASE_NOT_FOUND', 'No such case.');
-    const found = await this.spine.load(manager, caseId).catch(() => null);
-    if (!found || (!scope.allPosts && found.postCode !== scope.postCode)) throw new DomainException('CASE_NOT_FOUND', 'No such case.');
-    return found;
+    return findCaseInScope(manager, caseId, postScopeOf(officer));
   }
 
   private assertClaimHeld(current: CaseRecord, officer: AuthenticatedOfficer, now: Date): void {
@@ -169,7 +184,13 @@ export class DecisionService {
       const deadline = /^\d{4}-\d{2}-\d{2}$/.test(input.deadline ?? '') ? new Date(`${input.deadline}T23:59:59Z`) : null;
       const today = this.clock.now();
       const latest = new Date(today.getTime() + MAX_DEADLINE_DAYS * 86_400_000);
-      if (!deadline || Number.isNaN(deadline.getTime()) || deadline.toISOString().slice(0, 10) !== input.deadline || deadline <= today || deadline > latest) {
+      if (
+        !deadline ||
+        Number.isNaN(deadline.getTime()) ||
+        deadline.toISOString().slice(0, 10) !== input.deadline ||
+        deadline <= today ||
+        deadline > latest
+      ) {
         errors.push({ field: 'deadline', messages: [`Enter a real date within the next ${MAX_DEADLINE_DAYS} days.`] });
       }
     }
@@ -182,6 +203,6 @@ export function allowedActions(service: Service, status: string): DecisionAction
   return (Object.keys(decisions) as DecisionAction[]).filter((action) => decisions[action]?.from.includes(status));
 }
 
-function officerActor(officer: AuthenticatedOfficer): { type: 'officer'; id: string } {
+function caseActor(officer: AuthenticatedOfficer): { type: 'officer'; id: string } {
   return { type: 'officer', id: officer.id };
 }

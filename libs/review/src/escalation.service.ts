@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobName, OnJob, QUEUE_STATUSES } from '@app/cases';
 import { Clock } from '@app/platform';
-import { OfficerDirectory } from './ports.js';
+import { OfficerService } from '@app/identity';
 
 /**
  * Runs every minute (a repeatable job): every case in the queue past its SLA due time is escalated
@@ -14,7 +14,7 @@ export class EscalationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
-    private readonly officers: OfficerDirectory,
+    private readonly officers: OfficerService,
   ) {}
 
   @OnJob(JobName.EscalateOverdueCases)

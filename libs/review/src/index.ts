@@ -3,7 +3,6 @@ export * from './dashboard.service.js';
 export * from './decision.service.js';
 export * from './errors.js';
 export * from './escalation.service.js';
-export * from './ports.js';
 export * from './refusal-reasons.js';
 export * from './review.module.js';
 export * from './review-queue.service.js';

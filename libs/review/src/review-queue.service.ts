@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaseSpine, QUEUE_STATUSES, type Service, STATE_MACHINES } from '@app/cases';
 import { type AuthenticatedOfficer, Clock, DomainException, postScopeOf, type PostScope } from '@app/platform';
+import { AuditLog, officerActor } from '@app/audit';
+import { findCaseInScope, OfficerService } from '@app/identity';
 import { ReviewErrors } from './errors.js';
-import { OfficerDirectory, ReviewAudit } from './ports.js';
 
 export const LEASE_MINUTES = 15;
 const LEASE_MS = LEASE_MINUTES * 60_000;
@@ -69,8 +70,8 @@ export class ReviewQueueService {
     private readonly dataSource: DataSource,
     private readonly spine: CaseSpine,
     private readonly clock: Clock,
-    private readonly audit: ReviewAudit,
-    private readonly officers: OfficerDirectory,
+    private readonly audit: AuditLog,
+    private readonly officers: OfficerService,
   ) {}
 
   async list(officer: AuthenticatedOfficer, filter: QueueFilter): Promise<QueuePage> {
@@ -116,7 +117,11 @@ export class ReviewQueueService {
       items: page.map((row) => toItem(row, now)),
       nextCursor:
         rows.length > limit && last
-          ? encodeCursor({ p: last.priority as number, d: last.sla_key instanceof Date ? last.sla_key.toISOString() : 'infinity', i: last.id as string })
+          ? encodeCursor({
+              p: last.priority as number,
+              d: last.sla_key instanceof Date ? last.sla_key.toISOString() : 'infinity',
+              i: last.id as string,
+            })
           : null,
       countsByStatus: Object.fromEntries(counts.map((c) => [c.status, c.n])),
     };
@@ -167,6 +172,7 @@ export class ReviewQueueService {
   /** Gives a claim back to the queue. */
   async release(officer: AuthenticatedOfficer, caseId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      await findCaseInScope(manager, caseId, postScopeOf(officer));
       const released = (await manager.query(
         `UPDATE "case" SET assigned_officer_id = NULL, claim_expires_at = NULL, version = version + 1, updated_at = $3
           WHERE id = $1 AND assigned_officer_id = $2 RETURNING id`,
@@ -208,8 +214,9 @@ export class ReviewQueueService {
         }
         await this.audit.record(manager, {
           action: officerId ? (previous ? 'case.reassigned' : 'case.assigned') : 'case.unassigned',
-          officerId: supervisor.id,
-          caseId: current.id,
+          actor: officerActor(supervisor),
+          target: { type: 'case', id: current.id },
+          postCode: current.post_code,
           details: { from: previous, to: officerId },
         });
       }
@@ -303,6 +310,8 @@ function decodeCursor(value: string | undefined): Cursor | null {
     if (!/^[0-9a-f-]{36}$/.test(parsed.i) || (parsed.d !== 'infinity' && Number.isNaN(new Date(parsed.d).getTime()))) throw new Error();
     return parsed;
   } catch {
-    throw new DomainException('VALIDATION_FAILED', 'The page cursor is not valid.', [{ field: 'after', messages: ['Start again from the first page.'] }]);
+    throw new DomainException('VALIDATION_FAILED', 'The page cursor is not valid.', [
+      { field: 'after', messages: ['Start again from the first page.'] },
+    ]);
   }
 }

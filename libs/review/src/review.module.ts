@@ -9,7 +9,15 @@ import { ReviewPagesController } from './review.pages.controller.js';
 import { ReviewQueueService } from './review-queue.service.js';
 import { WorkspaceDetails, WorkspaceService } from './workspace.service.js';
 
-const services = [ReviewQueueService, DecisionService, DecisionHandlers, WorkspaceService, WorkspaceDetails, DashboardService, AlertsService];
+const services = [
+  ReviewQueueService,
+  DecisionService,
+  DecisionHandlers,
+  WorkspaceService,
+  WorkspaceDetails,
+  DashboardService,
+  AlertsService,
+];
 
 /** The officers' review queue, workspace and dashboard (HTTP side). */
 @Module({

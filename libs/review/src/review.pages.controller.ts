@@ -55,10 +55,17 @@ export class ReviewPagesController {
   }
 
   @Post('cases/:id/decide')
-  async decide(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string, @Body() form: Form): Promise<void> {
+  async decide(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() form: Form,
+  ): Promise<void> {
     const action = form.action;
     if (action !== 'approve' && action !== 'refuse' && action !== 'requestInfo') {
-      return this.renderCase(request, reply, id, 400, { errors: [{ field: 'action', messages: [request.t('review.errors.chooseAction')] }] });
+      return this.renderCase(request, reply, id, 400, {
+        errors: [{ field: 'action', messages: [request.t('review.errors.chooseAction')] }],
+      });
     }
     try {
       await this.decisions.decide(officerOf(request), id, {
@@ -75,7 +82,12 @@ export class ReviewPagesController {
   }
 
   @Post('cases/:id/notes')
-  async note(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('id', ParseUUIDPipe) id: string, @Body() form: Form): Promise<void> {
+  async note(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() form: Form,
+  ): Promise<void> {
     try {
       await this.decisions.addNote(officerOf(request), id, form.text ?? '');
     } catch (error) {
@@ -109,19 +121,27 @@ export class ReviewPagesController {
   @OfficerRoute('supervisor')
   async supervisor(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const officer = officerOf(request);
-    const dashboard = await this.dashboard.build(officer, { decisions: request.t('review.dashboard.decisions'), median: request.t('review.dashboard.median') });
+    const dashboard = await this.dashboard.build(officer, {
+      decisions: request.t('review.dashboard.decisions'),
+      median: request.t('review.dashboard.median'),
+    });
     const unassigned = await this.queue.list(officer, { limit: 50 });
     await reply.view('review/dashboard.njk', { officer, dashboard, unassigned, done: (request.query as Form).done ?? null });
   }
 
   @Post('supervisor/assign')
   @OfficerRoute('supervisor')
-  async assign(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() form: Record<string, string | string[] | undefined>): Promise<void> {
+  async assign(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() form: Record<string, string | string[] | undefined>,
+  ): Promise<void> {
     const caseIds = ([] as string[]).concat(form.caseIds ?? []).filter((v) => /^[0-9a-f-]{36}$/i.test(v));
     const officerId = typeof form.officerId === 'string' && form.officerId.trim() ? form.officerId.trim() : null;
     const errors: FieldError[] = [];
     if (caseIds.length === 0) errors.push({ field: 'caseIds', messages: [request.t('review.errors.chooseCases')] });
-    if (officerId && !/^[0-9a-f-]{36}$/i.test(officerId)) errors.push({ field: 'officerId', messages: [request.t('review.errors.officerId')] });
+    if (officerId && !/^[0-9a-f-]{36}$/i.test(officerId))
+      errors.push({ field: 'officerId', messages: [request.t('review.errors.officerId')] });
     if (!errors.length) {
       try {
         await this.queue.assign(officerOf(request), caseIds, officerId);
@@ -132,7 +152,10 @@ export class ReviewPagesController {
       }
     }
     const officer = officerOf(request);
-    const dashboard = await this.dashboard.build(officer, { decisions: request.t('review.dashboard.decisions'), median: request.t('review.dashboard.median') });
+    const dashboard = await this.dashboard.build(officer, {
+      decisions: request.t('review.dashboard.decisions'),
+      median: request.t('review.dashboard.median'),
+    });
     const unassigned = await this.queue.list(officer, { limit: 50 });
     await reply.code(400).view('review/dashboard.njk', { officer, dashboard, unassigned, errors, fieldErrors: byField(errors), form });
   }
@@ -147,12 +170,19 @@ export class ReviewPagesController {
     throw error;
   }
 
-  private async renderCase(request: FastifyRequest, reply: FastifyReply, id: string, status: number, extra: Record<string, unknown>): Promise<void> {
+  private async renderCase(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    status: number,
+    extra: Record<string, unknown>,
+  ): Promise<void> {
     const workspace = await this.workspace.open(officerOf(request), id);
     const errors = (extra.errors as FieldError[] | undefined) ?? [];
     await reply.code(status).view('review/case.njk', {
       officer: officerOf(request),
       ws: workspace,
+      details: workspace.details.map((d) => ({ label: request.t(d.labelKey), value: d.value })),
       actionOptions: workspace.actions.map((action) => ({ value: action, label: request.t(`review.action.${action}`) })),
       reasonOptions: [
         { value: '', label: request.t('review.case.noReason') },

@@ -39,6 +39,8 @@ describe('SLA in working days, in the post time zone', () => {
   });
 
   it('converts wall time to UTC in a DST gap-free way', () => {
-    expect(zonedToUtc({ year: 2026, month: 7, day: 1, hour: 9, minute: 0, second: 0 }, 'Europe/London').toISOString()).toBe('2026-07-01T08:00:00.000Z');
+    expect(zonedToUtc({ year: 2026, month: 7, day: 1, hour: 9, minute: 0, second: 0 }, 'Europe/London').toISOString()).toBe(
+      '2026-07-01T08:00:00.000Z',
+    );
   });
 });

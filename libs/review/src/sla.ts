@@ -80,7 +80,13 @@ function isoDate(year: number, month: number, day: number): string {
  * `days` working days later, skipping weekends and the post's holidays. Work arriving on a
  * non-working day counts from the start of the next working day.
  */
-export function addWorkingDays(start: Date, days: number, timeZone: string, postCode: string, holidays: HolidayCalendar = NO_HOLIDAYS): Date {
+export function addWorkingDays(
+  start: Date,
+  days: number,
+  timeZone: string,
+  postCode: string,
+  holidays: HolidayCalendar = NO_HOLIDAYS,
+): Date {
   const local = localParts(start, timeZone);
   const isWorking = (y: number, m: number, d: number) => {
     const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();

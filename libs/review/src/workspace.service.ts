@@ -4,7 +4,7 @@ import type { CaseRecord, DecisionAction, Service } from '@app/cases';
 import { CaseSpine } from '@app/cases';
 import { type AuthenticatedOfficer, Clock, DomainException, FieldCipher, FileRecord, FileService } from '@app/platform';
 import { allowedActions, DecisionService } from './decision.service.js';
-import { ReviewAudit } from './ports.js';
+import { AuditLog, officerActor } from '@app/audit';
 
 export interface TimelineEntry {
   seq: number;
@@ -34,7 +34,9 @@ export interface Workspace {
     claimExpiresAt: Date | null;
   };
   applicant: { name: string | null; email: string | null; phone: string | null };
-  details: { label: string; value: string }[];
+  /** Service-specific answers; `labelKey` is a message key. */
+  details: WorkspaceDetail[];
+  links: WorkspaceLink[];
   timeline: TimelineEntry[];
   files: WorkspaceFile[];
   holdsClaim: boolean;
@@ -42,8 +44,24 @@ export interface Workspace {
   actions: DecisionAction[];
 }
 
+export interface WorkspaceDetail {
+  labelKey: string;
+  value: string;
+}
+
+/** An officer page of the service for this case (the eVisa's revocation, for example). */
+export interface WorkspaceLink {
+  href: string;
+  labelKey: string;
+}
+
+export interface WorkspaceExtras {
+  details: WorkspaceDetail[];
+  links: WorkspaceLink[];
+}
+
 /** What a service adds to the workspace (the eVisa's form answers, for example), already decrypted. */
-export type WorkspaceDetailsProvider = (caseId: string) => Promise<{ label: string; value: string }[]>;
+export type WorkspaceDetailsProvider = (caseId: string, status: string) => Promise<WorkspaceExtras>;
 
 @Injectable()
 export class WorkspaceDetails {
@@ -53,8 +71,8 @@ export class WorkspaceDetails {
     this.providers.set(service, provider);
   }
 
-  async for(service: Service, caseId: string): Promise<{ label: string; value: string }[]> {
-    return (await this.providers.get(service)?.(caseId)) ?? [];
+  async for(service: Service, caseId: string, status: string): Promise<WorkspaceExtras> {
+    return (await this.providers.get(service)?.(caseId, status)) ?? { details: [], links: [] };
   }
 }
 
@@ -72,7 +90,7 @@ export class WorkspaceService {
     private readonly cipher: FieldCipher,
     private readonly files: FileService,
     private readonly clock: Clock,
-    private readonly audit: ReviewAudit,
+    private readonly audit: AuditLog,
     private readonly details: WorkspaceDetails,
   ) {}
 
@@ -80,7 +98,12 @@ export class WorkspaceService {
     const now = this.clock.now();
     const current = await this.dataSource.transaction(async (manager) => {
       const found = await this.decisions.loadInScope(manager, officer, caseId);
-      await this.audit.record(manager, { action: 'case.personal_data.viewed', officerId: officer.id, caseId });
+      await this.audit.record(manager, {
+        action: 'case.personal_data_viewed',
+        actor: officerActor(officer),
+        target: { type: 'case', id: caseId },
+        postCode: found.postCode,
+      });
       return found;
     });
     const events = (await this.dataSource.query(
@@ -93,6 +116,7 @@ export class WorkspaceService {
       [caseId],
     )) as Record<string, unknown>[];
     const holdsClaim = current.assignedOfficerId === officer.id && !!current.claimExpiresAt && current.claimExpiresAt > now;
+    const extras = await this.details.for(current.service, caseId, current.status);
     return {
       case: {
         id: current.id,
@@ -108,7 +132,8 @@ export class WorkspaceService {
         claimExpiresAt: current.claimExpiresAt,
       },
       applicant: this.spine.decryptApplicant(current),
-      details: await this.details.for(current.service, caseId),
+      details: extras.details,
+      links: extras.links,
       timeline: events.map((e) => this.timelineEntry(caseId, e)),
       files: files.map((f) => ({
         id: f.id as string,
@@ -129,7 +154,12 @@ export class WorkspaceService {
       await this.decisions.loadInScope(manager, officer, caseId);
       const found = /^[0-9a-f-]{36}$/i.test(fileId) ? await manager.findOneBy(FileRecord, { id: fileId, caseId }) : null;
       if (!found || !SAFE_INLINE_TYPES.has(found.mimeType)) throw new DomainException('FILE_NOT_FOUND', 'No such file.');
-      await this.audit.record(manager, { action: 'case.file.viewed', officerId: officer.id, caseId, details: { fileId } });
+      await this.audit.record(manager, {
+        action: 'case.file_viewed',
+        actor: officerActor(officer),
+        target: { type: 'case', id: caseId },
+        details: { fileId },
+      });
       return found;
     });
     return { bytes: await this.files.read(record), mimeType: record.mimeType };

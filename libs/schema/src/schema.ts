@@ -1,12 +1,17 @@
 import { FileRecord, typeOrmOptions } from '@app/platform';
 import { CaseEvent, CaseRecord, GeneratedDocument, OutboxMessage } from '@app/cases';
 import { Post } from '@app/posts';
-import { EvisaApplication, EvisaInformationRequest, EvisaPayment } from '@app/evisa';
+import { EvisaApplication, EvisaInformationRequest, EvisaPayment, VerificationLookup } from '@app/evisa';
+import { AccessToken, Officer } from '@app/identity';
+import { AuditRecord } from '@app/audit';
 import type { DataSourceOptions } from 'typeorm';
 import { Foundation1764057600000 } from '../../../migrations/1764057600000-Foundation.js';
 import { GeneratedDocuments1764057650000 } from '../../../migrations/1764057650000-GeneratedDocuments.js';
+import { Identity1764057700000 } from '../../../migrations/1764057700000-Identity.js';
+import { AuditLog1764057750000 } from '../../../migrations/1764057750000-AuditLog.js';
 import { Evisa1764057900000 } from '../../../migrations/1764057900000-Evisa.js';
 import { ReviewQueue1764058100000 } from '../../../migrations/1764058100000-ReviewQueue.js';
+import { EvisaIssuance1764058200000 } from '../../../migrations/1764058200000-EvisaIssuance.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -16,13 +21,25 @@ export const ENTITIES = [
   OutboxMessage,
   FileRecord,
   GeneratedDocument,
+  Officer,
+  AccessToken,
+  AuditRecord,
   EvisaApplication,
   EvisaPayment,
   EvisaInformationRequest,
+  VerificationLookup,
 ];
 
 /** Every migration, in order. */
-export const MIGRATIONS = [Foundation1764057600000, GeneratedDocuments1764057650000, Evisa1764057900000, ReviewQueue1764058100000];
+export const MIGRATIONS = [
+  Foundation1764057600000,
+  GeneratedDocuments1764057650000,
+  Identity1764057700000,
+  AuditLog1764057750000,
+  Evisa1764057900000,
+  ReviewQueue1764058100000,
+  EvisaIssuance1764058200000,
+];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {
   return typeOrmOptions(databaseUrl, { entities: ENTITIES, migrations: MIGRATIONS }, poolSize);

@@ -1,6 +1,6 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApplicantRoute, DomainException, Public } from '@app/platform';
 import { isStepName } from '../answers.js';
 import {
@@ -12,6 +12,7 @@ import {
   type SubmissionResult,
 } from '../application.service.js';
 import { EvisaErrors } from '../errors.js';
+import { EvisaDownloadService, sendEvisaPdf } from '../issuance/evisa-download.service.js';
 import { translateIssues } from '../issues.js';
 import { assertIdempotencyKey, EvisaPaymentService, type PaymentView } from '../payments/payment.service.js';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment.provider.js';
@@ -33,6 +34,7 @@ export class EvisaApiController {
     private readonly applications: EvisaApplicationService,
     private readonly payments: EvisaPaymentService,
     private readonly sandbox: SandboxPaymentProvider,
+    private readonly downloads: EvisaDownloadService,
   ) {}
 
   @Post('eligibility')
@@ -168,6 +170,30 @@ export class EvisaApiController {
   @ApiHeader({ name: 'X-Applicant-Token', required: true })
   current(@Headers('x-applicant-token') token: string, @Req() request: FastifyRequest): Promise<ApplicantCaseView> {
     return this.applications.applicantView(this.applications.caseIdFromApplicantToken(token, request.locale));
+  }
+
+  @Get('applications/current/document')
+  @ApplicantRoute()
+  @ApiOperation({
+    summary: 'A 15-minute download link for the issued eVisa PDF; 409 EVISA_NOT_ISSUED before issue, 410 EVISA_REVOKED once revoked',
+  })
+  @ApiHeader({ name: 'X-Applicant-Token', required: true })
+  async documentLink(
+    @Headers('x-applicant-token') token: string,
+    @Req() request: FastifyRequest,
+  ): Promise<{ url: string; expiresAt: Date; filename: string }> {
+    const caseId = this.applications.caseIdFromApplicantToken(token, request.locale);
+    const document = await this.downloads.stateFor(caseId);
+    if (document.state === 'revoked') throw new DomainException(EvisaErrors.EVISA_REVOKED, request.t('evisa.download.revoked'));
+    if (document.state !== 'available') throw new DomainException(EvisaErrors.EVISA_NOT_ISSUED, request.t('evisa.download.notIssued'));
+    return { url: `/api/v1/evisa/document?t=${document.token}`, expiresAt: document.expiresAt, filename: document.filename };
+  }
+
+  @Get('document')
+  @ApplicantRoute()
+  @ApiOperation({ summary: 'The eVisa PDF (application/pdf, as an attachment), with the token from applications/current/document' })
+  async document(@Query('t') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return sendEvisaPdf(reply, await this.downloads.open(token, request.locale));
   }
 
   @Post('applications/current/information-response')

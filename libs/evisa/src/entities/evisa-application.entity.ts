@@ -113,6 +113,14 @@ export class EvisaApplication {
   @Column({ name: 'decision_text', type: 'text', nullable: true })
   decisionText!: string | null;
 
+  /**
+   * The eVisa's Visible Digital Seal (base64 of the raw bytes), made once before the PDF is
+   * rendered so that a retried render gives the same bytes. Ciphertext: it holds the MRZ and the
+   * passport number.
+   */
+  @Column({ type: 'text', nullable: true })
+  seal!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig, ApplicantRoute, DomainException, type Field
 import { type Answers, isStepName, STEP_NAMES, STEPS, type StepName } from '../answers.js';
 import { type DraftView, EvisaApplicationService, type FileSlot } from '../application.service.js';
 import { EvisaErrors } from '../errors.js';
+import { EvisaDownloadService, sendEvisaPdf } from '../issuance/evisa-download.service.js';
 import { translateIssues } from '../issues.js';
 import type { MrzMismatch } from '../mrz.js';
 import { EvisaPaymentService } from '../payments/payment.service.js';
@@ -49,6 +50,7 @@ export class EvisaPagesController {
     private readonly applications: EvisaApplicationService,
     private readonly payments: EvisaPaymentService,
     private readonly sandbox: SandboxPaymentProvider,
+    private readonly downloads: EvisaDownloadService,
     @Inject(EVISA_SETTINGS) private readonly settings: EvisaSettings,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -310,7 +312,22 @@ export class EvisaPagesController {
   async application(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const caseId = this.applicantIdOrNull(request);
     if (!caseId) return reply.redirect('/evisa/access', 303);
-    return reply.code(200).view('evisa/application.njk', { application: await this.applications.applicantView(caseId) });
+    const [application, document] = await Promise.all([this.applications.applicantView(caseId), this.downloads.stateFor(caseId)]);
+    return reply.code(200).view('evisa/application.njk', { application, document });
+  }
+
+  /** The eVisa PDF, through the 15-minute link on the application page. */
+  @Get('document')
+  @ApplicantRoute()
+  async document(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    try {
+      return sendEvisaPdf(reply, await this.downloads.open((request.query as Form | undefined)?.t, request.locale));
+    } catch (error) {
+      if (!(error instanceof DomainException)) throw error;
+      const revoked = error.code === EvisaErrors.EVISA_REVOKED;
+      if (!revoked && error.code !== EvisaErrors.EVISA_DOCUMENT_NOT_FOUND) throw error;
+      return reply.code(error.status).view('evisa/download-unavailable.njk', { message: error.message, revoked });
+    }
   }
 
   @Get('application/respond')

@@ -61,6 +61,8 @@ export async function registerWebLayer(fastify: FastifyInstance, config: AppConf
     }
     const query = request.query as Record<string, unknown> | undefined;
     const chosen = query?.lang;
+    // The language switcher's parameter belongs to this layer, not to the page's own query DTO.
+    if (query && 'lang' in query) delete query.lang;
     const locale = negotiateLocale(chosen, request.cookies?.[LOCALE_COOKIE], request.headers['accept-language']);
     if (chosen === locale) {
       reply.setCookie(LOCALE_COOKIE, locale, {

@@ -1,0 +1,240 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { CaseSpine } from '@app/cases';
+import type { Role } from '@app/platform';
+
+/**
+ * The access matrix, as data: every officer route (method + the pattern Nest registered) with
+ * the roles its policy admits and whether it reaches a post-scoped resource. The matrix test
+ * calls each one as every role, at the resource's post, at another post and at HQ, and as
+ * nobody, and checks the status; it also fails when an officer route is missing from this list.
+ * A library that adds officer routes adds its rows here (with a `url` that creates whatever
+ * resource the route needs at `fixture.postCode`).
+ */
+export interface MatrixFixture {
+  app: NestFastifyApplication;
+  /** The post every resource belongs to; "own post" actors work there. */
+  postCode: string;
+  /** An officer at that post, for the officer-management routes. */
+  officerId: string;
+}
+
+export interface OfficerRouteCase {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** As Nest registered it, e.g. `/officer/admin/officers/:id`. */
+  route: string;
+  /** The URL to call, made fresh for every request; defaults to `route`. */
+  url?: (fixture: MatrixFixture) => string | Promise<string>;
+  /** Form fields (pages) or JSON body (API) to send; the CSRF token is added. */
+  body?: Record<string, string>;
+  /** The roles the route's policy admits. */
+  roles: readonly Role[];
+  /** True when the route reaches a resource at `fixture.postCode`: officers of other posts get 404 unless they see every post. */
+  postScoped: boolean;
+  /** The status for an officer who may call it (an empty form may well be 400). */
+  allowed: number;
+}
+
+const ALL: readonly Role[] = ['officer', 'supervisor', 'admin'];
+const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
+
+/** A fresh passport case waiting at the fixture's post; returns its id. */
+async function caseAt(fixture: MatrixFixture): Promise<string> {
+  const opened = await fixture.app.get(DataSource).transaction((manager) =>
+    fixture.app.get(CaseSpine).openCase(manager, {
+      service: 'passport',
+      status: 'SUBMITTED',
+      postCode: fixture.postCode,
+      locale: 'en',
+      actor: { type: 'applicant' },
+    }),
+  );
+  return opened.id;
+}
+
+export const OFFICER_ROUTES: OfficerRouteCase[] = [
+  // identity: the officer's own pages
+  { method: 'GET', route: '/officer', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'GET', route: '/officer/account', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'GET', route: '/officer/account/password', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/officer/account/password', roles: ALL, postScoped: false, allowed: 400 },
+  { method: 'GET', route: '/officer/account/tokens', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/officer/account/tokens', roles: ALL, postScoped: false, allowed: 400 },
+  {
+    method: 'POST',
+    route: '/officer/account/tokens/:id/revoke',
+    url: () => `/officer/account/tokens/${NO_SUCH_ID}/revoke`,
+    roles: ALL,
+    postScoped: false,
+    allowed: 404,
+  },
+  { method: 'GET', route: '/officer/reauth', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/officer/reauth', roles: ALL, postScoped: false, allowed: 400 },
+  // identity: officer management
+  { method: 'GET', route: '/officer/admin/officers', roles: ['admin'], postScoped: false, allowed: 200 },
+  { method: 'GET', route: '/officer/admin/officers/new', roles: ['admin'], postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/officer/admin/officers/new', roles: ['admin'], postScoped: false, allowed: 400 },
+  {
+    method: 'GET',
+    route: '/officer/admin/officers/:id',
+    url: (f) => `/officer/admin/officers/${f.officerId}`,
+    roles: ['admin'],
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/officer/admin/officers/:id/lock',
+    url: (f) => `/officer/admin/officers/${f.officerId}/lock`,
+    roles: ['admin'],
+    postScoped: true,
+    allowed: 303,
+  },
+  {
+    method: 'POST',
+    route: '/officer/admin/officers/:id/unlock',
+    url: (f) => `/officer/admin/officers/${f.officerId}/unlock`,
+    roles: ['admin'],
+    postScoped: true,
+    allowed: 303,
+  },
+  {
+    method: 'GET',
+    route: '/officer/admin/officers/:id/reset-mfa',
+    url: (f) => `/officer/admin/officers/${f.officerId}/reset-mfa`,
+    roles: ['admin'],
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/officer/admin/officers/:id/reset-mfa',
+    url: (f) => `/officer/admin/officers/${f.officerId}/reset-mfa`,
+    roles: ['admin'],
+    postScoped: true,
+    allowed: 303,
+  },
+  // identity: JSON API
+  { method: 'GET', route: '/api/v1/officer/me', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'GET', route: '/api/v1/officer/tokens', roles: ALL, postScoped: false, allowed: 200 },
+  {
+    method: 'DELETE',
+    route: '/api/v1/officer/tokens/:id',
+    url: () => `/api/v1/officer/tokens/${NO_SUCH_ID}`,
+    roles: ALL,
+    postScoped: false,
+    allowed: 404,
+  },
+  // review: the queue, the case workspace and the supervisor dashboard (pages)
+  { method: 'GET', route: '/officer/queue', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/officer/queue/claim-next', roles: ALL, postScoped: false, allowed: 303 },
+  {
+    method: 'GET',
+    route: '/officer/cases/:id',
+    url: async (f) => `/officer/cases/${await caseAt(f)}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/officer/cases/:id/decide',
+    url: async (f) => `/officer/cases/${await caseAt(f)}/decide`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
+  },
+  {
+    method: 'POST',
+    route: '/officer/cases/:id/notes',
+    url: async (f) => `/officer/cases/${await caseAt(f)}/notes`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
+  },
+  {
+    method: 'POST',
+    route: '/officer/cases/:id/release',
+    url: async (f) => `/officer/cases/${await caseAt(f)}/release`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 409,
+  },
+  {
+    method: 'GET',
+    route: '/officer/cases/:id/files/:fileId',
+    url: async (f) => `/officer/cases/${await caseAt(f)}/files/${NO_SUCH_ID}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 404,
+  },
+  { method: 'GET', route: '/officer/supervisor', roles: ['supervisor'], postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/officer/supervisor/assign', roles: ['supervisor'], postScoped: false, allowed: 400 },
+  // review: JSON API
+  { method: 'GET', route: '/api/v1/officer/queue', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/api/v1/officer/queue/claim-next', roles: ALL, postScoped: false, allowed: 200 },
+  {
+    method: 'GET',
+    route: '/api/v1/officer/cases/:id',
+    url: async (f) => `/api/v1/officer/cases/${await caseAt(f)}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/officer/cases/:id/actions',
+    url: async (f) => `/api/v1/officer/cases/${await caseAt(f)}/actions`,
+    body: { action: 'approve', expectedVersion: '1' },
+    roles: ALL,
+    postScoped: true,
+    allowed: 409,
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/officer/cases/:id/notes',
+    url: async (f) => `/api/v1/officer/cases/${await caseAt(f)}/notes`,
+    body: { text: 'Called the applicant.' },
+    roles: ALL,
+    postScoped: true,
+    allowed: 201,
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/officer/cases/:id/release',
+    url: async (f) => `/api/v1/officer/cases/${await caseAt(f)}/release`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 409,
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/officer/cases/:id/files/:fileId',
+    url: async (f) => `/api/v1/officer/cases/${await caseAt(f)}/files/${NO_SUCH_ID}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 404,
+  },
+  { method: 'GET', route: '/api/v1/officer/alerts', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/api/v1/officer/assignments', roles: ['supervisor'], postScoped: false, allowed: 400 },
+  { method: 'GET', route: '/api/v1/officer/dashboard', roles: ['supervisor'], postScoped: false, allowed: 200 },
+  // evisa: revocation (re-authentication first, then the post scope)
+  {
+    method: 'GET',
+    route: '/officer/evisa/:id/revoke',
+    url: async (f) => `/officer/evisa/${await caseAt(f)}/revoke`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/officer/evisa/:id/revoke',
+    url: async (f) => `/officer/evisa/${await caseAt(f)}/revoke`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
+  },
+  // audit
+  { method: 'GET', route: '/officer/audit', roles: ['supervisor'], postScoped: false, allowed: 200 },
+];
