@@ -1,4 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { CaseSpine } from '@app/cases';
 import type { Role } from '@app/platform';
 
 /**
@@ -35,6 +37,20 @@ export interface OfficerRouteCase {
 
 const ALL: readonly Role[] = ['officer', 'supervisor', 'admin'];
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
+
+/** A fresh passport case waiting at the fixture's post; returns its id. */
+async function caseAt(fixture: MatrixFixture): Promise<string> {
+  const opened = await fixture.app.get(DataSource).transaction((manager) =>
+    fixture.app.get(CaseSpine).openCase(manager, {
+      service: 'passport',
+      status: 'SUBMITTED',
+      postCode: fixture.postCode,
+      locale: 'en',
+      actor: { type: 'applicant' },
+    }),
+  );
+  return opened.id;
+}
 
 export const OFFICER_ROUTES: OfficerRouteCase[] = [
   // identity: the officer's own pages
@@ -108,6 +124,116 @@ export const OFFICER_ROUTES: OfficerRouteCase[] = [
     roles: ALL,
     postScoped: false,
     allowed: 404,
+  },
+  // review: the queue, the case workspace and the supervisor dashboard (pages)
+  { method: 'GET', route: '/officer/queue', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/officer/queue/claim-next', roles: ALL, postScoped: false, allowed: 303 },
+  {
+    method: 'GET',
+    route: '/officer/cases/:id',
+    url: async (f) => `/officer/cases/${await caseAt(f)}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/officer/cases/:id/decide',
+    url: async (f) => `/officer/cases/${await caseAt(f)}/decide`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
+  },
+  {
+    method: 'POST',
+    route: '/officer/cases/:id/notes',
+    url: async (f) => `/officer/cases/${await caseAt(f)}/notes`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
+  },
+  {
+    method: 'POST',
+    route: '/officer/cases/:id/release',
+    url: async (f) => `/officer/cases/${await caseAt(f)}/release`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 409,
+  },
+  {
+    method: 'GET',
+    route: '/officer/cases/:id/files/:fileId',
+    url: async (f) => `/officer/cases/${await caseAt(f)}/files/${NO_SUCH_ID}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 404,
+  },
+  { method: 'GET', route: '/officer/supervisor', roles: ['supervisor'], postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/officer/supervisor/assign', roles: ['supervisor'], postScoped: false, allowed: 400 },
+  // review: JSON API
+  { method: 'GET', route: '/api/v1/officer/queue', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/api/v1/officer/queue/claim-next', roles: ALL, postScoped: false, allowed: 200 },
+  {
+    method: 'GET',
+    route: '/api/v1/officer/cases/:id',
+    url: async (f) => `/api/v1/officer/cases/${await caseAt(f)}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/officer/cases/:id/actions',
+    url: async (f) => `/api/v1/officer/cases/${await caseAt(f)}/actions`,
+    body: { action: 'approve', expectedVersion: '1' },
+    roles: ALL,
+    postScoped: true,
+    allowed: 409,
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/officer/cases/:id/notes',
+    url: async (f) => `/api/v1/officer/cases/${await caseAt(f)}/notes`,
+    body: { text: 'Called the applicant.' },
+    roles: ALL,
+    postScoped: true,
+    allowed: 201,
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/officer/cases/:id/release',
+    url: async (f) => `/api/v1/officer/cases/${await caseAt(f)}/release`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 409,
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/officer/cases/:id/files/:fileId',
+    url: async (f) => `/api/v1/officer/cases/${await caseAt(f)}/files/${NO_SUCH_ID}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 404,
+  },
+  { method: 'GET', route: '/api/v1/officer/alerts', roles: ALL, postScoped: false, allowed: 200 },
+  { method: 'POST', route: '/api/v1/officer/assignments', roles: ['supervisor'], postScoped: false, allowed: 400 },
+  { method: 'GET', route: '/api/v1/officer/dashboard', roles: ['supervisor'], postScoped: false, allowed: 200 },
+  // evisa: revocation (re-authentication first, then the post scope)
+  {
+    method: 'GET',
+    route: '/officer/evisa/:id/revoke',
+    url: async (f) => `/officer/evisa/${await caseAt(f)}/revoke`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/officer/evisa/:id/revoke',
+    url: async (f) => `/officer/evisa/${await caseAt(f)}/revoke`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
   },
   // audit
   { method: 'GET', route: '/officer/audit', roles: ['supervisor'], postScoped: false, allowed: 200 },

@@ -7,6 +7,7 @@ import { AuditModule, AuditWebModule } from '@app/audit';
 import { IdentityModule } from '@app/identity';
 import { DocumentsApiModule } from '@app/documents';
 import { EvisaModule } from '@app/evisa';
+import { ReviewModule } from '@app/review';
 import { dataSourceOptions } from '@app/schema';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -28,6 +29,7 @@ export class ApiModule {
         IdentityModule,
         DocumentsApiModule,
         EvisaModule,
+        ReviewModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [QueueMetrics],

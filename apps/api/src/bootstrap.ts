@@ -3,7 +3,6 @@ import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -20,7 +19,7 @@ import {
   Messages,
   Metrics,
   registerWebLayer,
-  sendError,
+  securityHeaders,
   ValidationException,
 } from '@app/platform';
 import { QueueRegistry } from '@app/cases';
@@ -62,24 +61,9 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
 
-  await app.register(fastifyHelmet as never, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-      },
-    },
-    hsts: config.env === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: false,
+  const headers = securityHeaders(config);
+  fastify.addHook('onRequest', async (_request, reply) => {
+    for (const [name, value] of headers) reply.header(name, value);
   });
   await registerWebLayer(fastify, config, app.get(Messages));
   // Uploads: the largest accepted file is 10 MB (an eVisa passport page); a bigger one is a 413.
@@ -99,8 +83,6 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
       reply.elapsedTime / 1000,
     );
   });
-  // Errors raised before Nest's pipeline (unparsable or oversized bodies) get the same shape.
-  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
 
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(

@@ -1,22 +1,28 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { type AppConfig, PlatformModule } from '@app/platform';
+import { type AppConfig, type Clock, PlatformModule } from '@app/platform';
 import { QueueName, WorkerRuntimeModule } from '@app/cases';
 import { NotificationsWorkerModule } from '@app/notifications';
 import { EvisaWorkerModule } from '@app/evisa';
+import { AuditModule } from '@app/audit';
+import { IdentityModule } from '@app/identity';
+import { ReviewWorkerModule } from '@app/review';
 import { dataSourceOptions } from '@app/schema';
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
-        PlatformModule.forRoot(config),
+        PlatformModule.forRoot(config, { clock }),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.databasePoolSize)),
         WorkerRuntimeModule.forRoot({ [QueueName.Documents]: 2, [QueueName.Notifications]: 8 }),
         NotificationsWorkerModule,
         EvisaWorkerModule.forRoot(),
+        AuditModule,
+        IdentityModule,
+        ReviewWorkerModule,
       ],
     };
   }

@@ -236,7 +236,8 @@ export class CaseSpine {
     return found;
   }
 
-  private assertVersion(current: CaseRecord, expected: number): void {
+  /** Throws VERSION_CONFLICT, saying what changed, when the case is no longer at the version the caller saw. */
+  assertVersion(current: CaseRecord, expected: number): void {
     if (current.version !== expected) {
       throw new DomainException(
         CaseErrors.VERSION_CONFLICT,

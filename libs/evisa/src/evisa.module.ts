@@ -1,3 +1,6 @@
+import { ReviewModule } from '@app/review';
+import { EvisaReviewIntegration } from './officer/evisa-review.integration.js';
+import { EvisaRevokeController } from './officer/evisa-revoke.controller.js';
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
 import { DocumentsModule } from '@app/documents';
@@ -51,13 +54,13 @@ import { EvisaPagesController } from './web/evisa-pages.controller.js';
 export class EvisaCoreModule {}
 
 /**
- * The applicant pages and JSON API, and the public eVisa register (/verify, /api/v1/verify/evisa);
- * EvisaOfficerActions is exported for the officer side.
+ * The applicant pages and JSON API, the public eVisa register (/verify, /api/v1/verify/evisa), and
+ * the officer side: decisions and answers in the review queue, and revocation.
  */
 @Module({
-  imports: [EvisaCoreModule, DocumentsModule],
-  controllers: [EvisaApiController, EvisaPagesController, EvisaVerifyApiController, EvisaVerifyPagesController],
-  providers: [EvisaVerificationMetrics, EvisaVerificationService],
+  imports: [EvisaCoreModule, DocumentsModule, ReviewModule],
+  controllers: [EvisaApiController, EvisaPagesController, EvisaVerifyApiController, EvisaVerifyPagesController, EvisaRevokeController],
+  providers: [EvisaVerificationMetrics, EvisaVerificationService, EvisaReviewIntegration],
   exports: [EvisaCoreModule],
 })
 export class EvisaModule {}

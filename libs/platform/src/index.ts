@@ -28,3 +28,4 @@ export * from './auth/policy.js';
 export * from './icao/check-digit.js';
 export * from './rate-limit/rate-limiter.js';
 export * from './time/clock.js';
+export * from './web/security-headers.js';

@@ -10,6 +10,7 @@ import { GeneratedDocuments1764057650000 } from '../../../migrations/17640576500
 import { Identity1764057700000 } from '../../../migrations/1764057700000-Identity.js';
 import { AuditLog1764057750000 } from '../../../migrations/1764057750000-AuditLog.js';
 import { Evisa1764057900000 } from '../../../migrations/1764057900000-Evisa.js';
+import { ReviewQueue1764058100000 } from '../../../migrations/1764058100000-ReviewQueue.js';
 import { EvisaIssuance1764058200000 } from '../../../migrations/1764058200000-EvisaIssuance.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   Identity1764057700000,
   AuditLog1764057750000,
   Evisa1764057900000,
+  ReviewQueue1764058100000,
   EvisaIssuance1764058200000,
 ];
 

@@ -13,6 +13,8 @@ export enum JobName {
   RenderEvisa = 'render-evisa',
   /** An eVisa draft got an email address: send the applicant the link to resume it. */
   SendDraftResumeLink = 'send-draft-resume-link',
+  /** Every minute: alert supervisors about cases past their SLA, once per case and due time. */
+  EscalateOverdueCases = 'escalate-overdue-cases',
 }
 
 export interface JobPayloads {
@@ -20,6 +22,7 @@ export interface JobPayloads {
   [JobName.RenderEvisa]: { caseId: string };
   // No token or personal data in the payload: the handler builds the link from the case.
   [JobName.SendDraftResumeLink]: { caseId: string };
+  [JobName.EscalateOverdueCases]: Record<string, never>;
 }
 
 const ONE_DAY_SECONDS = 24 * 3600;
@@ -35,10 +38,27 @@ const DEFAULT_OPTIONS: JobsOptions = {
   removeOnFail: false,
 };
 
-export const JOBS: Record<JobName, { queue: QueueName; options: JobsOptions }> = {
+export interface JobDefinition {
+  queue: QueueName;
+  options: JobsOptions;
+  /** Repeatable jobs are scheduled by the worker at start-up instead of coming through the outbox. */
+  everyMs?: number;
+}
+
+export const JOBS: Record<JobName, JobDefinition> = {
   [JobName.NotifyCaseEvent]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.RenderEvisa]: { queue: QueueName.Documents, options: DEFAULT_OPTIONS },
   [JobName.SendDraftResumeLink]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
+  [JobName.EscalateOverdueCases]: {
+    queue: QueueName.Notifications,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 1000 },
+    },
+    everyMs: 60_000,
+  },
 };
 
 export function isJobName(value: string): value is JobName {

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig, createQueueConnection } from '@app/platform';
 import { JobName, JOBS, QueueName } from './jobs.js';
 import { ON_JOB } from './on-job.decorator.js';
+import { QueueRegistry } from './queue-registry.js';
 
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 
@@ -28,9 +29,10 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_CONCURRENCY) private readonly concurrency: WorkerConcurrency,
+    private readonly queues: QueueRegistry,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.handlers = this.discoverHandlers();
     for (const queue of Object.values(QueueName)) {
       const connection = createQueueConnection(this.config.redisUrl, `consular-worker-${queue}`);
@@ -50,7 +52,18 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
       worker.on('error', (error) => this.logger.warn(`${queue} worker: ${error.message}`));
       this.workers.push(worker);
     }
+    await this.scheduleRepeatableJobs();
     this.logger.log(`workers started for ${Object.values(QueueName).join(', ')} with ${this.handlers.size} job handlers`);
+  }
+
+  /** Upserts one scheduler per repeatable job; any number of workers doing this still yields one schedule. */
+  private async scheduleRepeatableJobs(): Promise<void> {
+    for (const [name, definition] of Object.entries(JOBS) as [JobName, (typeof JOBS)[JobName]][]) {
+      if (!definition.everyMs) continue;
+      await this.queues
+        .get(definition.queue)
+        .upsertJobScheduler(name, { every: definition.everyMs }, { name, data: {}, opts: definition.options });
+    }
   }
 
   /** Workers close before the queues and connections they use (queues close in onApplicationShutdown). */

@@ -4,6 +4,7 @@ export const emergencyMachine = defineStateMachine({
   service: 'emergency',
   initial: ['REPORTED'],
   queue: ['REPORTED', 'TRIAGED', 'IN_PROGRESS'],
+  decisions: {},
   transitions: {
     REPORTED: ['TRIAGED'],
     TRIAGED: ['IN_PROGRESS'],

@@ -4,6 +4,12 @@ export const evisaMachine = defineStateMachine({
   service: 'evisa',
   initial: ['DRAFT'],
   queue: ['SUBMITTED', 'IN_REVIEW'],
+  reviewStart: { from: 'SUBMITTED', to: 'IN_REVIEW' },
+  decisions: {
+    approve: { from: ['IN_REVIEW'], to: 'APPROVED' },
+    refuse: { from: ['IN_REVIEW'], to: 'REFUSED' },
+    requestInfo: { from: ['IN_REVIEW'], to: 'INFO_REQUESTED' },
+  },
   transitions: {
     DRAFT: ['SUBMITTED', 'WITHDRAWN'],
     SUBMITTED: ['IN_REVIEW', 'WITHDRAWN'],

@@ -16,3 +16,6 @@ export const STATE_MACHINES: Record<Service, StateMachine> = {
 
 export { abtcMachine, emergencyMachine, evisaMachine, legalisationMachine, passportMachine };
 export * from './state-machine.js';
+
+/** Every status in which some service's cases wait for an officer; the review-queue index covers exactly these. */
+export const QUEUE_STATUSES: readonly string[] = [...new Set(Object.values(STATE_MACHINES).flatMap((m) => m.queue))].sort();

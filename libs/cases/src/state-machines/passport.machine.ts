@@ -4,6 +4,12 @@ export const passportMachine = defineStateMachine({
   service: 'passport',
   initial: ['SUBMITTED'],
   queue: ['SUBMITTED', 'IN_REVIEW'],
+  reviewStart: { from: 'SUBMITTED', to: 'IN_REVIEW' },
+  decisions: {
+    approve: { from: ['IN_REVIEW'], to: 'APPROVED' },
+    refuse: { from: ['IN_REVIEW'], to: 'REFUSED' },
+    requestInfo: { from: ['IN_REVIEW'], to: 'INFO_REQUESTED' },
+  },
   transitions: {
     SUBMITTED: ['IN_REVIEW'],
     IN_REVIEW: ['INFO_REQUESTED', 'APPROVED', 'REFUSED'],

@@ -13,13 +13,26 @@ export interface StateMachine<S extends string = string> {
   transitions: Readonly<Record<S, readonly S[]>>;
   /** Statuses in which a case waits in the officer review queue. */
   queue: readonly S[];
+  /** Claiming a case in `from` starts its review: the case moves to `to` (e.g. SUBMITTED → IN_REVIEW). */
+  reviewStart?: { from: S; to: S };
+  /** Where each officer decision leads, and from which statuses it may be taken. */
+  decisions: Partial<Record<DecisionAction, { from: readonly S[]; to: S }>>;
 }
+
+export type DecisionAction = 'approve' | 'refuse' | 'requestInfo';
 
 export function defineStateMachine<const S extends string>(machine: StateMachine<S>): StateMachine<S> {
   for (const [from, targets] of Object.entries(machine.transitions) as [S, readonly S[]][]) {
     for (const to of targets) {
       if (!(to in machine.transitions)) throw new Error(`${machine.service}: ${from} → ${to} leads to an undeclared status`);
     }
+  }
+  const declared = [
+    ...(machine.reviewStart ? [machine.reviewStart] : []),
+    ...Object.values(machine.decisions).flatMap((d) => (d ? d.from.map((from) => ({ from, to: d.to })) : [])),
+  ];
+  for (const { from, to } of declared) {
+    if (!machine.transitions[from]?.includes(to)) throw new Error(`${machine.service}: ${from} → ${to} is used but not allowed`);
   }
   return machine;
 }

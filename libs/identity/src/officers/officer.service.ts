@@ -23,6 +23,13 @@ export interface NewOfficer {
   mustChangePassword: boolean;
 }
 
+/** How to reach an officer: for alerts and escalation emails. */
+export interface OfficerContact {
+  id: string;
+  displayName: string;
+  email: string | null;
+}
+
 export type OfficerStatus = 'active' | 'locked' | 'disabled' | 'awaiting-enrolment';
 
 export interface OfficerListPage {
@@ -109,6 +116,30 @@ export class OfficerService {
   }
 
   /** Officers the scope can see, by username, 50 a page. */
+  /** Active supervisors who oversee a post: the post's own and those at headquarters. */
+  async supervisorsOf(manager: EntityManager, postCode: string): Promise<OfficerContact[]> {
+    return this.contacts(manager, `o.active AND 'supervisor' = ANY(o.roles) AND (o.post_code = $1 OR p.kind = 'hq')`, [postCode]);
+  }
+
+  /** The officer, if active and allowed to work cases of the post (their own post, HQ, or a supervisor). */
+  async findAssignable(manager: EntityManager, officerId: string, postCode: string): Promise<OfficerContact | null> {
+    if (!UUID.test(officerId)) return null;
+    const [found] = await this.contacts(
+      manager,
+      `o.id = $2 AND o.active AND (o.post_code = $1 OR p.kind = 'hq' OR 'supervisor' = ANY(o.roles))`,
+      [postCode, officerId],
+    );
+    return found ?? null;
+  }
+
+  private async contacts(manager: EntityManager, where: string, params: unknown[]): Promise<OfficerContact[]> {
+    const rows = (await manager.query(
+      `SELECT o.id, o.display_name, o.email FROM officer o JOIN post p ON p.code = o.post_code WHERE ${where} ORDER BY o.username`,
+      params,
+    )) as { id: string; display_name: string; email: string | null }[];
+    return rows.map((r) => ({ id: r.id, displayName: r.display_name, email: r.email }));
+  }
+
   async list(scope: PostScope, after: string | null, pageSize = 50): Promise<OfficerListPage> {
     const query = this.dataSource.getRepository(Officer).createQueryBuilder('o');
     if (!scope.allPosts) query.andWhere('o.postCode = :postCode', { postCode: scope.postCode });

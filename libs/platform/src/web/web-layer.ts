@@ -6,7 +6,7 @@ import nunjucks from 'nunjucks';
 import path from 'node:path';
 import type { AppConfig } from '../config/config.js';
 import type { Messages } from './i18n.js';
-import { type Locale, LOCALES, negotiateLocale, type Translate } from './i18n.js';
+import { DEFAULT_LOCALE, type Locale, LOCALES, negotiateLocale, type Translate } from './i18n.js';
 import { libraryFolders, projectRoot } from './project-root.js';
 
 declare module 'fastify' {
@@ -28,6 +28,7 @@ const ONE_YEAR_SECONDS = 365 * 24 * 3600;
  * Accept-Language) with its translator exposed to templates as `t`.
  */
 export async function registerWebLayer(fastify: FastifyInstance, config: AppConfig, messages: Messages): Promise<void> {
+  const englishOnly = messages.translator(DEFAULT_LOCALE);
   await fastify.register(fastifyCookie);
   await fastify.register(fastifyStatic, {
     root: path.join(projectRoot(), 'libs/platform/static'),
@@ -53,8 +54,15 @@ export async function registerWebLayer(fastify: FastifyInstance, config: AppConf
   });
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!wantsPage(request.url)) {
+      request.locale = DEFAULT_LOCALE;
+      request.t = englishOnly;
+      return;
+    }
     const query = request.query as Record<string, unknown> | undefined;
     const chosen = query?.lang;
+    // The language switcher's parameter belongs to this layer, not to the page's own query DTO.
+    if (query && 'lang' in query) delete query.lang;
     const locale = negotiateLocale(chosen, request.cookies?.[LOCALE_COOKIE], request.headers['accept-language']);
     if (chosen === locale) {
       reply.setCookie(LOCALE_COOKIE, locale, {
@@ -76,6 +84,11 @@ export async function registerWebLayer(fastify: FastifyInstance, config: AppConf
       langLinks: LOCALES.map((code) => ({ code, href: `${pathOnly}?lang=${encodeURIComponent(code)}`, current: code === locale })),
     };
   });
+}
+
+/** JSON, probes and assets need no locale negotiation, cookies or template locals. */
+function wantsPage(url: string): boolean {
+  return !(url.startsWith('/api/') || url.startsWith('/health/') || url === '/metrics' || url.startsWith('/static/'));
 }
 
 function formatDate(value: Date | string | null, locale: Locale): string {

@@ -1,0 +1,134 @@
+// Measuring tools for the benchmarks: autocannon for HTTP, pgbench for the database baselines,
+// and a peak-RSS sampler for processes.
+import autocannon from 'autocannon';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function machine() {
+  return {
+    cores: os.cpus().length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+  };
+}
+
+/** Runs autocannon; `requests` may vary bodies per request. Returns throughput and latency percentiles in ms. */
+export async function http({ url, method = 'GET', headers = {}, body, requests, connections = 50, durationSeconds = 10, rate }) {
+  const result = await autocannon({
+    url,
+    method,
+    headers,
+    body,
+    requests,
+    connections,
+    duration: durationSeconds,
+    overallRate: rate,
+  });
+  return {
+    rps: result.requests.average,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    p50: result.latency.p50,
+    p95: result.latency.p97_5 !== undefined ? percentileFrom(result, 95) : result.latency.p90,
+    p99: result.latency.p99,
+    histogram: latencyBuckets(result),
+  };
+}
+
+// autocannon reports p90, p97.5 and p99; p95 is interpolated between p90 and p97.5.
+function percentileFrom(result, p) {
+  const { p90, p97_5: p975 } = result.latency;
+  return Math.round((p90 + ((p - 90) / 7.5) * (p975 - p90)) * 100) / 100;
+}
+
+function latencyBuckets(result) {
+  const l = result.latency;
+  return [
+    ['p1', l.p1],
+    ['p2.5', l.p2_5],
+    ['p10', l.p10],
+    ['p25', l.p25],
+    ['p50', l.p50],
+    ['p75', l.p75],
+    ['p90', l.p90],
+    ['p97.5', l.p97_5],
+    ['p99', l.p99],
+    ['max', l.max],
+  ].filter(([, v]) => typeof v === 'number');
+}
+
+/**
+ * Runs pgbench against `url` with a custom script (or the built-in select-only with `builtin`),
+ * logging every transaction so the percentiles are exact. Returns tps and latency in ms.
+ */
+export function pgbench({ url, script, builtin, clients = 16, durationSeconds = 10, workDir, init = false }) {
+  const u = new URL(url);
+  const env = {
+    ...process.env,
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGHOST: u.hostname,
+    PGPORT: u.port,
+    PGUSER: decodeURIComponent(u.username),
+    PGDATABASE: u.pathname.slice(1),
+  };
+  if (init) {
+    const initRun = spawnSync('pgbench', ['-i', '-q', '-s', '10'], { env, encoding: 'utf8' });
+    if (initRun.status !== 0) throw new Error(`pgbench -i failed: ${initRun.stderr}`);
+  }
+  const logDir = fs.mkdtempSync(path.join(workDir, 'pgbench-'));
+  const args = [
+    '-n',
+    '-c',
+    String(clients),
+    '-j',
+    String(Math.min(clients, os.cpus().length)),
+    '-T',
+    String(durationSeconds),
+    '-l',
+    '--log-prefix',
+    path.join(logDir, 'tx'),
+  ];
+  if (builtin) args.push('-b', builtin);
+  if (script) {
+    const file = path.join(logDir, 'script.sql');
+    fs.writeFileSync(file, script);
+    args.push('-f', file);
+  }
+  const run = spawnSync('pgbench', args, { env, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr || run.stdout}`);
+  const tps = Number(/tps = ([\d.]+)/.exec(run.stdout)?.[1] ?? NaN);
+  const latencies = [];
+  for (const file of fs.readdirSync(logDir).filter((f) => f.startsWith('tx'))) {
+    for (const line of fs.readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length >= 3) latencies.push(Number(fields[2]) / 1000);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p) =>
+    latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 100) / 100 : NaN;
+  fs.rmSync(logDir, { recursive: true, force: true });
+  return {
+    tps,
+    p50: pct(50),
+    p95: pct(95),
+    p99: pct(99),
+    transactions: latencies.length,
+    command: `pgbench ${args.filter((a) => !a.includes(logDir)).join(' ')}`,
+  };
+}
+
+/** Samples a process's peak resident memory (VmHWM) from /proc. */
+export function peakRssMiB(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    return Math.round((kb / 1024) * 10) / 10;
+  } catch {
+    return NaN;
+  }
+}

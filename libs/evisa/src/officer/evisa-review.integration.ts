@@ -1,0 +1,82 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DecisionHandlers, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
+import { EvisaApplicationService } from '../application.service.js';
+import { EvisaOfficerActions, type RefusalReason } from '../officer-actions.service.js';
+
+const SHOWN_ANSWERS = [
+  'surname',
+  'givenNames',
+  'nativeName',
+  'sex',
+  'dateOfBirth',
+  'placeOfBirth',
+  'nationality',
+  'passportNumber',
+  'passportType',
+  'issuingAuthority',
+  'passportIssueDate',
+  'passportExpiryDate',
+  'purpose',
+  'arrivalDate',
+  'portOfEntry',
+  'stayAddress',
+  'occupation',
+] as const;
+
+/**
+ * Plugs the eVisa into the officers' review queue: its decisions (approval assigns a visa number
+ * and queues the PDF), its answers in the case workspace, and the link to revoke an issued eVisa.
+ */
+@Injectable()
+export class EvisaReviewIntegration implements OnModuleInit {
+  constructor(
+    private readonly decisions: DecisionHandlers,
+    private readonly workspace: WorkspaceDetails,
+    private readonly actions: EvisaOfficerActions,
+    private readonly applications: EvisaApplicationService,
+  ) {}
+
+  onModuleInit(): void {
+    this.decisions.register('evisa', 'approve', ({ manager, current, input, officer }) =>
+      this.actions.approve(manager, current.id, input.expectedVersion, officer),
+    );
+    this.decisions.register('evisa', 'refuse', ({ manager, current, input, officer }) =>
+      this.actions.refuse(
+        manager,
+        current.id,
+        input.expectedVersion,
+        officer,
+        input.reasonCode as RefusalReason,
+        input.text?.trim() || null,
+      ),
+    );
+    this.decisions.register('evisa', 'requestInfo', ({ manager, current, input, officer }) =>
+      this.actions.requestInformation(
+        manager,
+        current.id,
+        input.expectedVersion,
+        officer,
+        input.text ?? '',
+        new Date(`${input.deadline}T23:59:59Z`),
+      ),
+    );
+    this.workspace.register('evisa', (caseId, status) => this.extras(caseId, status));
+  }
+
+  private async extras(caseId: string, status: string): Promise<WorkspaceExtras> {
+    const view = await this.applications.view(caseId);
+    const answers = view.answers as Record<string, unknown>;
+    const details = SHOWN_ANSWERS.filter((field) => answers[field] !== null && answers[field] !== undefined && answers[field] !== '').map(
+      (field) => ({
+        labelKey: `evisa.field.${field}`,
+        value: String(answers[field]),
+      }),
+    );
+    details.push({
+      labelKey: 'evisa.officer.mrzCheck',
+      value: !view.mrz.given ? '—' : view.mrz.mismatches.length === 0 ? '✓' : view.mrz.mismatches.map((m) => m.field).join(', '),
+    });
+    const links = status === 'ISSUED' ? [{ href: `/officer/evisa/${caseId}/revoke`, labelKey: 'evisa.officer.revokeLink' }] : [];
+    return { details, links };
+  }
+}

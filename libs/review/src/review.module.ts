@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { CasesModule } from '@app/cases';
+import { AlertsService } from './alerts.service.js';
+import { DashboardService } from './dashboard.service.js';
+import { DecisionHandlers, DecisionService } from './decision.service.js';
+import { EscalationService } from './escalation.service.js';
+import { ReviewApiController } from './review.api.controller.js';
+import { ReviewPagesController } from './review.pages.controller.js';
+import { ReviewQueueService } from './review-queue.service.js';
+import { WorkspaceDetails, WorkspaceService } from './workspace.service.js';
+
+const services = [
+  ReviewQueueService,
+  DecisionService,
+  DecisionHandlers,
+  WorkspaceService,
+  WorkspaceDetails,
+  DashboardService,
+  AlertsService,
+];
+
+/** The officers' review queue, workspace and dashboard (HTTP side). */
+@Module({
+  imports: [CasesModule],
+  controllers: [ReviewApiController, ReviewPagesController],
+  providers: services,
+  exports: [DecisionHandlers, WorkspaceDetails, DecisionService],
+})
+export class ReviewModule {}
+
+/** The worker side: SLA escalation. */
+@Module({ providers: [EscalationService] })
+export class ReviewWorkerModule {}

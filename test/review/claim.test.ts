@@ -1,0 +1,93 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DataSource } from 'typeorm';
+import { ReviewQueueService } from '@app/review';
+import { createApi } from '../../apps/api/src/bootstrap.js';
+import { ManualClock } from '../harness/clock.js';
+import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
+import { officerAt } from '../harness/officers.js';
+
+export async function seedQueue(dataSource: DataSource, count: number, postCode: string, service = 'passport'): Promise<string[]> {
+  const rows = (await dataSource.query(
+    `INSERT INTO "case" (reference, service, status, post_code, priority, locale, sla_due_at, submitted_at)
+     SELECT 'PP-T' || substr(md5(random()::text), 1, 12), $3, 'SUBMITTED', $2, 1 + (g % 4), 'en', now() + (g || ' minutes')::interval, now()
+       FROM generate_series(1, $1) AS g
+     RETURNING id`,
+    [count, postCode, service],
+  )) as { id: string }[];
+  return rows.map((r) => r.id);
+}
+
+describe('claim next', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let dataSource: DataSource;
+  let app: NestFastifyApplication;
+  let clock: ManualClock;
+  let queue: ReviewQueueService;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = await openDataSource(db.url);
+    clock = new ManualClock(new Date());
+    app = await createApi(testConfig(db.url), { clock });
+    await app.init();
+    queue = app.get(ReviewQueueService);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  it('50 claimers in parallel over 1,000 queued cases: every case claimed exactly once, no claimer twice', async () => {
+    await seedQueue(dataSource, 1000, 'US-LAX');
+    const claimers = Array.from({ length: 50 }, () => officerAt('US-LAX'));
+    const claimedBy = await Promise.all(
+      claimers.map(async (officer) => {
+        const mine: string[] = [];
+        for (;;) {
+          const claimed = await queue.claimNext(officer);
+          if (!claimed) return mine;
+          expect(claimed.assignedOfficerId).toBe(officer.id);
+          expect(claimed.status).toBe('IN_REVIEW');
+          mine.push(claimed.id);
+        }
+      }),
+    );
+    const all = claimedBy.flat();
+    expect(all).toHaveLength(1000);
+    expect(new Set(all).size).toBe(1000);
+    for (const mine of claimedBy) expect(new Set(mine).size).toBe(mine.length);
+    const [state] = await dataSource.query(
+      `SELECT count(*) FILTER (WHERE status = 'IN_REVIEW')::int AS in_review, count(DISTINCT assigned_officer_id)::int AS officers FROM "case" WHERE reference LIKE 'PP-T%'`,
+    );
+    expect(state).toEqual({ in_review: 1000, officers: 50 });
+    const [events] = await dataSource.query(`SELECT count(*)::int AS n FROM case_event WHERE type = 'review.started'`);
+    expect(events.n).toBe(1000);
+  }, 120_000);
+
+  it('takes the most urgent case first and keeps other posts out of reach', async () => {
+    await dataSource.query(`UPDATE "case" SET status = 'APPROVED' WHERE reference LIKE 'PP-T%'`);
+    await seedQueue(dataSource, 3, 'JP-TYO');
+    expect(await queue.claimNext(officerAt('US-LAX'))).toBeNull();
+    const first = await queue.claimNext(officerAt('JP-TYO'));
+    expect(first).toMatchObject({ postCode: 'JP-TYO', priority: 2 }); // seeded priorities are 2, 3 and 4
+    const hq = await queue.claimNext(officerAt('HQ-TPE', ['officer'], true));
+    expect(hq?.postCode).toBe('JP-TYO');
+  });
+
+  it('returns a case whose lease has expired to the queue', async () => {
+    await dataSource.query(`UPDATE "case" SET status = 'APPROVED' WHERE status IN ('SUBMITTED', 'IN_REVIEW')`);
+    await seedQueue(dataSource, 1, 'GB-LON');
+    const first = officerAt('GB-LON');
+    const second = officerAt('GB-LON');
+    const claimed = await queue.claimNext(first);
+    expect(claimed).not.toBeNull();
+    expect(await queue.claimNext(second)).toBeNull();
+    clock.minutes(15);
+    clock.advance(1000);
+    const reclaimed = await queue.claimNext(second);
+    expect(reclaimed?.id).toBe(claimed!.id);
+    expect(reclaimed?.assignedOfficerId).toBe(second.id);
+  });
+});
