@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type AppConfig, PlatformModule } from '@app/platform';
 import { CasesModule, CasesWebModule } from '@app/cases';
+import { NotificationsWebModule } from '@app/notifications';
 import { dataSourceOptions } from '@app/schema';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -19,6 +20,7 @@ export class ApiModule {
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
         CasesModule,
         CasesWebModule,
+        NotificationsWebModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [QueueMetrics],
