@@ -213,6 +213,23 @@ describe('notification pipeline: outbox job → template → SMTP / SMS → noti
     expect(smtp.refusals - refusalsBefore).toBe(1);
   });
 
+  it('a temporary failure is retried, and on the last attempt the delivery is marked failed', async () => {
+    const email = address();
+    const opened = await dataSource.transaction((m) => openCase(m, spine, 'legalisation', { email }));
+    smtp.setMode('temporary');
+    const first = notifier.handle({ caseId: opened.id, eventSeq: 1 }, { attemptsMade: 0, opts: { attempts: 2 } });
+    await expect(first).rejects.toThrow(/451/);
+    await expect(first).rejects.not.toBeInstanceOf(UnrecoverableError);
+    expect(await rows(opened.id)).toMatchObject([{ status: 'queued', attempts: 1 }]);
+    await expect(notifier.handle({ caseId: opened.id, eventSeq: 1 }, { attemptsMade: 1, opts: { attempts: 2 } })).rejects.toBeInstanceOf(
+      UnrecoverableError,
+    );
+    const [row] = await rows(opened.id);
+    expect(row).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(row!.last_error).toMatch(/^Gave up after 2 attempts: SMTP 451/);
+    expect(smtp.to(email)).toHaveLength(0);
+  });
+
   it('an invalid address fails permanently without contacting the server', async () => {
     const opened = await dataSource.transaction((m) => openCase(m, spine, 'passport', { email: 'not-an-address' }));
     await expect(notifier.handle({ caseId: opened.id, eventSeq: 1 })).rejects.toBeInstanceOf(UnrecoverableError);
