@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { type AppConfig, PlatformModule } from '@app/platform';
 import { CasesModule, CasesWebModule } from '@app/cases';
 import { NotificationsWebModule } from '@app/notifications';
+import { StatusModule } from '@app/status';
 import { dataSourceOptions } from '@app/schema';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -21,6 +22,7 @@ export class ApiModule {
         CasesModule,
         CasesWebModule,
         NotificationsWebModule,
+        StatusModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [QueueMetrics],

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig, FieldCipher, SignedTokens } from '@app/plat
 import { caseViewUrl, statusPageUrl, unsubscribeUrl } from './case-links.js';
 import { isEssentialEvent } from './case-status-words.js';
 import { type Accepted, DeliveryError } from './channels/delivery-error.js';
-import { EmailSender } from './channels/email.sender.js';
+import { EmailSender, mailDomainOf } from './channels/email.sender.js';
 import { isEmailAddress, maskEmail, maskPhone, toE164 } from './channels/recipients.js';
 import { SmsSender } from './channels/sms.sender.js';
 import { type Channel, NotificationRecord, type NotificationStatus } from './entities/notification.entity.js';
@@ -75,7 +75,7 @@ export class NotificationDelivery {
     private readonly sms: SmsSender,
     private readonly preferences: NotificationPreferences,
   ) {
-    this.messageIdDomain = /@([^>\s]+)>?\s*$/.exec(config.mail.from)?.[1] ?? 'consular.invalid';
+    this.messageIdDomain = mailDomainOf(config.mail.from);
   }
 
   async deliver(target: DeliveryTarget, options: { lastAttempt: boolean }): Promise<DeliveryOutcome> {

@@ -12,6 +12,11 @@ export interface OutgoingEmail {
   headers?: Record<string, string>;
 }
 
+/** The domain of the From address, for Message-ID headers (`<id@domain>`). */
+export function mailDomainOf(from: string): string {
+  return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'consular.invalid';
+}
+
 /** The email channel. Adapters throw DeliveryError; anything else counts as temporary. */
 export abstract class EmailSender {
   abstract send(email: OutgoingEmail): Promise<Accepted>;
