@@ -22,18 +22,6 @@ export class FailedDeliveriesQuery {
   limit?: number;
 }
 
-export class ResentPageQuery {
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  after?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(36)
-  resent?: string;
-}
-
 class DeliveryIdParam {
   @ApiProperty({ format: 'uuid' })
   @IsString()
@@ -67,9 +55,10 @@ export class FailedDeliveriesPageController {
   constructor(private readonly queries: NotificationQueries) {}
 
   @Get('failed')
-  async failed(@Query() query: ResentPageQuery, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const page = await this.queries.failedDeliveries({ after: query.after, limit: 50 });
-    const resent = query.resent ? await this.queries.delivery(query.resent) : null;
+  async failed(@Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    // A raw query object: pages also carry ?lang=, which a whitelisting DTO would refuse.
+    const page = await this.queries.failedDeliveries({ after: typeof query.after === 'string' ? query.after : null, limit: 50 });
+    const resent = typeof query.resent === 'string' ? await this.queries.delivery(query.resent) : null;
     return reply.view('notifications/officer/failed.njk', { page, resent });
   }
 
