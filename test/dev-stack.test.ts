@@ -51,6 +51,9 @@ describe('npm run dev', () => {
     expect(output).toContain(`http://localhost:${port}/api/docs`);
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
     expect(ready.status).toBe(200);
+    const inbox = /mail inbox\s+(http:\/\/localhost:\d+\/)/.exec(output)?.[1];
+    expect(inbox).toBeDefined();
+    expect((await fetch(inbox!, { headers: { accept: 'text/html' } })).status).toBe(200);
 
     const started = descendants(dev.pid!);
     expect(started.length).toBeGreaterThanOrEqual(4);

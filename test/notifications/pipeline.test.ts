@@ -305,8 +305,10 @@ describe('notification pipeline: outbox job → template → SMTP / SMS → noti
     expect(failed).toMatchObject({ status: 'failed', recipient: 'a•••@example.test' });
     expect(list.body).not.toContain(email);
 
-    const page = await inject({ method: 'GET', url: '/officer/notifications/failed', headers: { accept: 'text/html' } });
+    const page = await inject({ method: 'GET', url: '/officer/notifications/failed?lang=zh-Hant', headers: { accept: 'text/html' } });
     expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('發送失敗的通知');
+    expect(page.body).toContain('name="_csrf"');
     expect(page.body).toContain(opened.reference);
     expect(page.body).toContain(`action="/officer/notifications/${failed.id}/resend"`);
 
