@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { CaseSpine, generateReference } from '@app/cases';
 import { caseViewUrl, unsubscribeUrl } from '@app/notifications';
 import { BlindIndex, REDIS, SignedTokens } from '@app/platform';
-import { CaseDetailsRegistry, STATUS_LIMITS, statusLookupKeys } from '@app/status';
+import { CaseDetailsRegistry, normaliseLookupDetails, STATUS_LIMITS, statusLookupKeys } from '@app/status';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createTestDatabase, testConfig } from '../harness/context.js';
 import { moveCase, openCase } from '../notifications/support.js';
@@ -117,6 +117,23 @@ describe('citizen status check', () => {
     expect(empty.body).toContain('href="#surname"');
     expect(empty.body).toContain('href="#dateOfBirth"');
     expect(empty.body).toContain('aria-invalid="true"');
+  });
+
+  it('normalises names the same way when the case is opened and when it is looked up', async () => {
+    const details = normaliseLookupDetails(' van der Berg ', '1990-4-1')!;
+    const opened = await dataSource.transaction((m) =>
+      spine.openCase(m, {
+        service: 'passport',
+        status: 'SUBMITTED',
+        postCode: 'US-LAX',
+        locale: 'en',
+        lookup: details,
+        actor: { type: 'applicant' },
+      }),
+    );
+    for (const surname of ['VAN DER BERG', 'van-der-berg', 'ｖａｎ ｄｅｒ ｂｅｒｇ', 'Van  der Berg']) {
+      expect((await lookUp({ reference: opened.reference, surname, dateOfBirth: '1990-04-01' })).statusCode).toBe(200);
+    }
   });
 
   it('answers an unknown reference and a wrong date of birth with byte-identical bodies apart from the correlation id', async () => {

@@ -7,7 +7,7 @@ import { caseViewUrl, statusPageUrl, unsubscribeUrl } from './case-links.js';
 import { isEssentialEvent } from './case-status-words.js';
 import { type Accepted, DeliveryError } from './channels/delivery-error.js';
 import { EmailSender, mailDomainOf } from './channels/email.sender.js';
-import { isEmailAddress, maskEmail, maskPhone, toE164 } from './channels/recipients.js';
+import { isEmailAddress, maskEmail, maskPhone, redactContacts, toE164 } from './channels/recipients.js';
 import { SmsSender } from './channels/sms.sender.js';
 import { type Channel, NotificationRecord, type NotificationStatus } from './entities/notification.entity.js';
 import { MessageRenderer } from './message-renderer.js';
@@ -285,7 +285,7 @@ export class NotificationDelivery {
 
   private async recordFailure(row: NotificationRecord, error: unknown, lastAttempt: boolean, attempts: number): Promise<DeliveryOutcome> {
     const permanent = error instanceof DeliveryError && error.permanent;
-    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    const reason = redactContacts((error instanceof Error ? error.message : String(error)).slice(0, 500));
     if (permanent || lastAttempt) {
       const lastError = permanent ? reason : `Gave up after ${attempts} attempts: ${reason}`;
       await this.dataSource.query(

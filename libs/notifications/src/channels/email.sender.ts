@@ -1,6 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { type Accepted, DeliveryError } from './delivery-error.js';
+import { redactContacts } from './recipients.js';
 
 export interface OutgoingEmail {
   to: string;
@@ -80,7 +81,7 @@ function queueIdOf(response: string | undefined): string | null {
 
 function classify(error: SmtpFailure): DeliveryError {
   const reply = error.responseCode ? `SMTP ${error.responseCode}` : (error.code ?? 'SMTP error');
-  const message = `${reply}: ${(error.message ?? '').slice(0, 300)}`;
+  const message = redactContacts(`${reply}: ${(error.message ?? '').slice(0, 300)}`);
   if (error.code === 'EAUTH' || error.code === 'ECONFIG') return new DeliveryError(message, false);
   if (error.permanent === true) return new DeliveryError(message, true);
   if (error.responseCode && error.responseCode >= 500 && error.responseCode !== 503) return new DeliveryError(message, true);

@@ -1,4 +1,4 @@
-import { isEmailAddress, maskEmail, maskPhone, toE164 } from './recipients.js';
+import { isEmailAddress, maskEmail, maskPhone, redactContacts, toE164 } from './recipients.js';
 
 describe('recipients', () => {
   it('accepts deliverable-looking addresses only', () => {
@@ -25,5 +25,12 @@ describe('recipients', () => {
   it('masks what officers see in lists', () => {
     expect(maskEmail('mei.chen@example.com')).toBe('m•••@example.com');
     expect(maskPhone('+886912345678')).toBe('+886••••••678');
+  });
+
+  it('masks contact details echoed in provider errors', () => {
+    expect(redactContacts('550 5.1.1 <mei.chen@example.com>: Recipient address rejected')).toBe(
+      '550 5.1.1 <m•••@example.com>: Recipient address rejected',
+    );
+    expect(redactContacts('invalid destination +886 912 345 678')).toBe('invalid destination [number]');
   });
 });

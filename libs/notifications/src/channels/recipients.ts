@@ -31,3 +31,13 @@ export function maskPhone(e164: string): string {
   const rest = e164.slice(country.length);
   return `${country}${'•'.repeat(Math.max(rest.length - 3, 0))}${rest.slice(-3)}`;
 }
+
+/**
+ * Provider error texts often echo the address or number ("<mei@example.com>: Recipient address
+ * rejected"); they go to logs and to the supervisors' list, so contact details are masked first.
+ */
+export function redactContacts(text: string): string {
+  return text
+    .replace(/[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[A-Za-z]{2,}/g, (address) => maskEmail(address))
+    .replace(/\+?\d(?:[\s()-]*\d){7,}/g, '[number]');
+}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { FieldCipher } from '@app/platform';
 import { type Accepted, DeliveryError } from './delivery-error.js';
+import { redactContacts } from './recipients.js';
 
 export interface OutgoingSms {
   /** E.164. */
@@ -58,7 +59,7 @@ export class WebhookSmsSender extends SmsSender {
         redirect: 'error',
       });
     } catch (error) {
-      throw new DeliveryError(`SMS gateway unreachable: ${(error as Error).message}`, false);
+      throw new DeliveryError(`SMS gateway unreachable: ${redactContacts((error as Error).message)}`, false);
     }
     const text = await response.text().catch(() => '');
     if (response.ok) {
@@ -72,7 +73,7 @@ export class WebhookSmsSender extends SmsSender {
       return { providerMessageId: typeof id === 'string' || typeof id === 'number' ? String(id) : sms.idempotencyKey };
     }
     const temporary = response.status >= 500 || [408, 425, 429].includes(response.status);
-    throw new DeliveryError(`SMS gateway answered ${response.status}: ${text.slice(0, 200)}`, !temporary);
+    throw new DeliveryError(`SMS gateway answered ${response.status}: ${redactContacts(text.slice(0, 200))}`, !temporary);
   }
 
   /** A generic webhook offers no status query: after a crash mid-send, the delivery is unknown. */
