@@ -37,7 +37,9 @@ export class Notifications1764057800000 implements MigrationInterface {
         CHECK ((status = 'covered') = (covered_by IS NOT NULL))
       )`);
     await db.query(`CREATE INDEX notification_case_idx ON notification (case_id, created_at)`);
-    await db.query(`CREATE INDEX notification_attention_idx ON notification (updated_at DESC, id) WHERE status IN ('failed', 'unknown')`);
+    await db.query(
+      `CREATE INDEX notification_attention_idx ON notification (updated_at DESC, id) WHERE status IN ('failed', 'unknown', 'sending')`,
+    );
 
     await db.query(`
       CREATE TABLE notification_preference (

@@ -4,9 +4,11 @@ import { freePort } from '../../scripts/lib/services.mjs';
 /**
  * A real SMTP server for tests (the smtp-server package) on a free port. It keeps every message
  * it accepted, decoded, and can be told to fail: `temporary` answers 451 to RCPT TO (the
- * sender should retry later), `permanent` answers 550 (never retry), `accept` is normal.
+ * sender should retry later), `permanent` answers 550 (never retry), `lose-reply` takes the
+ * message and then drops the connection before answering (the sender cannot know it arrived),
+ * `accept` is normal.
  */
-export type SmtpMode = 'accept' | 'temporary' | 'permanent';
+export type SmtpMode = 'accept' | 'temporary' | 'permanent' | 'lose-reply';
 
 export interface ReceivedMessage {
   to: string[];
@@ -48,7 +50,7 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (error?: Error | null) => void) {
-      if (mode === 'accept') return callback();
+      if (mode === 'accept' || mode === 'lose-reply') return callback();
       state.refusals++;
       const error = new Error(mode === 'temporary' ? 'Try again later' : 'No such user here') as Error & { responseCode: number };
       error.responseCode = mode === 'temporary' ? 451 : 550;
@@ -60,6 +62,11 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         state.messages.push({ ...parseMessage(raw), to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw });
+        if (mode === 'lose-reply') {
+          const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections;
+          [...connections].find((connection) => connection.id === session.id)?._socket.destroy();
+          return;
+        }
         callback(null);
       });
     },

@@ -178,6 +178,19 @@ describe('notification pipeline: outbox job → template → SMTP / SMS → noti
     expect(await texts(opened.id)).toHaveLength(1);
   });
 
+  it('a connection lost after the server took the message marks it unknown and never resends it', async () => {
+    const email = address();
+    const opened = await dataSource.transaction((m) => openCase(m, spine, 'passport', { email }));
+    smtp.setMode('lose-reply');
+    await notifier.handle({ caseId: opened.id, eventSeq: 1 }, { attemptsMade: 0, opts: { attempts: 8 } });
+    smtp.setMode('accept');
+    await notifier.handle({ caseId: opened.id, eventSeq: 1 }, { attemptsMade: 1, opts: { attempts: 8 } });
+    expect(smtp.to(email)).toHaveLength(1);
+    const [row] = await rows(opened.id);
+    expect(row).toMatchObject({ status: 'unknown', attempts: 1 });
+    expect(row!.last_error).toMatch(/^The connection broke while the message was being handed over/);
+  });
+
   it('an interrupted text is confirmed with the provider instead of being sent twice', async () => {
     const opened = await dataSource.transaction((m) => openCase(m, spine, 'emergency', { phone: '+886912345678' }));
     const delivery = app.get(NotificationDelivery) as unknown as { recordAccepted: (...args: unknown[]) => Promise<void> };

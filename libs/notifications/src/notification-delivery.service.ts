@@ -50,7 +50,9 @@ function returned<T>(result: unknown): T[] {
  *    pending applicant-visible event of the case within DIGEST_WINDOW_SECONDS, which this message
  *    lists. The unique key (case_id, event_seq, channel) makes a second row impossible.
  * 2. send: `queued → sending` by a conditional UPDATE (only one attempt can win it), then the
- *    provider call, then `sending → sent` with the provider's message id.
+ *    provider call, then `sending → sent` with the provider's message id. A refusal is
+ *    `failed` (permanent) or back to `queued` for BullMQ's retry (temporary); a connection that
+ *    broke while the message was being handed over is `unknown`, like case 3.
  * 3. a row found in `sending` from an earlier attempt: if its lease is still running, another
  *    attempt may be mid-send, so this one backs off (retry). Past the lease, the earlier attempt
  *    died between handing the message over and recording the answer. We never resend blindly:
@@ -231,8 +233,8 @@ export class NotificationDelivery {
 
   private async handOver(row: NotificationRecord, target: DeliveryTarget): Promise<Accepted> {
     const recipient = this.cipher.decrypt(row.recipient, `notification.recipient:${row.id}`);
-    if (row.channel === 'email' && !isEmailAddress(recipient)) throw new DeliveryError('invalid email address', true);
-    if (row.channel === 'sms' && !toE164(recipient)) throw new DeliveryError('invalid phone number', true);
+    if (row.channel === 'email' && !isEmailAddress(recipient)) throw new DeliveryError('invalid email address', 'permanent');
+    if (row.channel === 'sms' && !toE164(recipient)) throw new DeliveryError('invalid phone number', 'permanent');
     const message = await this.compose(row, target.caseRecord);
     if (row.channel === 'email') {
       return this.email.send({
@@ -284,20 +286,26 @@ export class NotificationDelivery {
   }
 
   private async recordFailure(row: NotificationRecord, error: unknown, lastAttempt: boolean, attempts: number): Promise<DeliveryOutcome> {
-    const permanent = error instanceof DeliveryError && error.permanent;
+    const kind = error instanceof DeliveryError ? error.kind : 'temporary';
     const reason = redactContacts((error instanceof Error ? error.message : String(error)).slice(0, 500));
-    if (permanent || lastAttempt) {
-      const lastError = permanent ? reason : `Gave up after ${attempts} attempts: ${reason}`;
+    const settle = async (status: 'failed' | 'unknown' | 'queued', lastError: string) => {
       await this.dataSource.query(
-        `UPDATE notification SET status = 'failed', last_error = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`,
-        [row.id, lastError],
+        `UPDATE notification SET status = $2, last_error = $3, updated_at = now() WHERE id = $1 AND status = 'sending'`,
+        [row.id, status, lastError],
       );
+    };
+    if (kind === 'ambiguous') {
+      const lastError = `The connection broke while the message was being handed over, so it may have been delivered; not resent automatically. ${reason}`;
+      await settle('unknown', lastError);
+      this.logger.warn(`notification ${row.id}: delivery unknown (${reason})`);
+      return { channel: row.channel, state: 'unknown', notificationId: row.id };
+    }
+    if (kind === 'permanent' || lastAttempt) {
+      const lastError = kind === 'permanent' ? reason : `Gave up after ${attempts} attempts: ${reason}`;
+      await settle('failed', lastError);
       return { channel: row.channel, state: 'failed', notificationId: row.id, error: lastError };
     }
-    await this.dataSource.query(
-      `UPDATE notification SET status = 'queued', last_error = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`,
-      [row.id, reason],
-    );
+    await settle('queued', reason);
     return { channel: row.channel, state: 'retry', notificationId: row.id, error: reason };
   }
 }

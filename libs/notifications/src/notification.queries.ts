@@ -4,6 +4,7 @@ import { JobName, OutboxWriter } from '@app/cases';
 import { DomainException, ValidationException } from '@app/platform';
 import type { Channel, NotificationStatus } from './entities/notification.entity.js';
 import { NotificationErrors } from './errors.js';
+import { SEND_LEASE_SECONDS } from './notification-delivery.service.js';
 
 /** A delivery as officers see it: the recipient masked, never decrypted. */
 export interface DeliveryView {
@@ -63,17 +64,20 @@ export class NotificationQueries {
     return view ?? null;
   }
 
-  /** Deliveries that need a supervisor (failed or unknown), newest first, by keyset. */
+  /**
+   * Deliveries that need a supervisor, newest first, by keyset: failed, unknown, and any still
+   * `sending` long after its lease (its job gave up while an earlier attempt's fate was open).
+   */
   async failedDeliveries(options: { after?: string | null; limit?: number } = {}): Promise<DeliveryPage> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
     const cursor = decodeCursor(options.after);
     const rows = (await this.dataSource.query(
       `${SELECT_VIEW}
-        WHERE n.status IN ('failed', 'unknown')
+        WHERE (n.status IN ('failed', 'unknown') OR (n.status = 'sending' AND n.sending_started_at < now() - make_interval(secs => $4)))
           AND ($1::timestamptz IS NULL OR (n.updated_at, n.id) < ($1::timestamptz, $2::uuid))
         ORDER BY n.updated_at DESC, n.id DESC
         LIMIT $3`,
-      [cursor?.at ?? null, cursor?.id ?? null, limit + 1],
+      [cursor?.at ?? null, cursor?.id ?? null, limit + 1, SEND_LEASE_SECONDS],
     )) as DeliveryView[];
     const items = rows.slice(0, limit);
     const last = items.at(-1);
@@ -87,11 +91,13 @@ export class NotificationQueries {
   async resend(notificationId: string): Promise<DeliveryView> {
     if (!UUID.test(notificationId)) throw new DomainException(NotificationErrors.NOTIFICATION_NOT_FOUND, 'No such delivery.');
     await this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(`SELECT case_id, event_seq, status FROM notification WHERE id = $1 FOR UPDATE`, [
-        notificationId,
-      ])) as { case_id: string; event_seq: number; status: NotificationStatus }[];
+      const [row] = (await manager.query(
+        `SELECT case_id, event_seq, status, sending_started_at < now() - make_interval(secs => $2) AS stale
+           FROM notification WHERE id = $1 FOR UPDATE`,
+        [notificationId, SEND_LEASE_SECONDS],
+      )) as { case_id: string; event_seq: number; status: NotificationStatus; stale: boolean | null }[];
       if (!row) throw new DomainException(NotificationErrors.NOTIFICATION_NOT_FOUND, 'No such delivery.');
-      if (row.status !== 'failed' && row.status !== 'unknown') {
+      if (row.status !== 'failed' && row.status !== 'unknown' && !(row.status === 'sending' && row.stale)) {
         throw new DomainException(
           NotificationErrors.NOTIFICATION_NOT_RESENDABLE,
           `Only failed deliveries or deliveries of unknown outcome can be resent; this one is ${row.status}.`,

@@ -1,11 +1,19 @@
 /**
- * What a channel adapter throws when a provider did not accept a message. `permanent` means the
- * same message would be refused again (a 5xx reply, an invalid address): it is never retried.
+ * How a provider call failed:
+ * - temporary: certainly not delivered, worth retrying (4xx reply, connection refused, timeout
+ *   before the conversation started);
+ * - permanent: certainly not delivered, and the same message would be refused again (5xx reply,
+ *   invalid address): never retried;
+ * - ambiguous: the connection broke while the message was being handed over, so it may have been
+ *   accepted. Never retried automatically (see NotificationDelivery).
  */
+export type DeliveryFailureKind = 'temporary' | 'permanent' | 'ambiguous';
+
+/** What a channel adapter throws when a provider did not (knowingly) accept a message. */
 export class DeliveryError extends Error {
   constructor(
     message: string,
-    readonly permanent: boolean,
+    readonly kind: DeliveryFailureKind,
   ) {
     super(message);
     this.name = 'DeliveryError';

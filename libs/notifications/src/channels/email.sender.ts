@@ -25,16 +25,19 @@ export abstract class EmailSender {
 
 interface SmtpFailure {
   code?: string;
+  originalCode?: string;
+  timeoutType?: string;
   responseCode?: number;
-  permanent?: boolean;
   message?: string;
 }
 
+/** Socket errors that mean the connection was never made: nothing was handed over. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+const BEFORE_CONVERSATION = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
+
 /**
  * Sends through an SMTP relay with nodemailer, one connection per message (no pool: the worker's
- * concurrency bounds the connections). A 5xx reply is permanent; a 4xx reply, a refused or
- * dropped connection, a timeout or a rejected login (our configuration, not the message) are
- * temporary.
+ * concurrency bounds the connections). Failures are classified by classifySmtpFailure.
  */
 export class SmtpEmailSender extends EmailSender implements OnApplicationShutdown {
   private readonly transport: Transporter;
@@ -44,8 +47,12 @@ export class SmtpEmailSender extends EmailSender implements OnApplicationShutdow
     private readonly from: string,
   ) {
     super();
-    this.transport = nodemailer.createTransport(smtpUrl, {}) as Transporter;
-    this.transport.set('disableFileAccess', true);
+    this.transport = nodemailer.createTransport({
+      url: smtpUrl,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 60_000,
+    }) as Transporter;
   }
 
   async send(email: OutgoingEmail): Promise<Accepted> {
@@ -63,7 +70,7 @@ export class SmtpEmailSender extends EmailSender implements OnApplicationShutdow
       })) as { response?: string; messageId?: string };
       return { providerMessageId: queueIdOf(info.response) ?? info.messageId ?? email.messageId };
     } catch (error) {
-      throw classify(error as SmtpFailure);
+      throw classifySmtpFailure(error as SmtpFailure);
     }
   }
 
@@ -79,13 +86,28 @@ function queueIdOf(response: string | undefined): string | null {
   return (match?.[1] ?? response).slice(0, 200);
 }
 
-function classify(error: SmtpFailure): DeliveryError {
+/**
+ * A reply code decides when there is one (5xx except 503: permanent; otherwise temporary). A
+ * rejected login or TLS setup is our configuration, not the message: temporary. A connection that
+ * was never made, or timed out before the conversation started, is temporary. A connection that
+ * broke or went silent after that may have broken after the server took the message: ambiguous.
+ */
+export function classifySmtpFailure(error: SmtpFailure): DeliveryError {
   const reply = error.responseCode ? `SMTP ${error.responseCode}` : (error.code ?? 'SMTP error');
   const message = redactContacts(`${reply}: ${(error.message ?? '').slice(0, 300)}`);
-  if (error.code === 'EAUTH' || error.code === 'ECONFIG') return new DeliveryError(message, false);
-  if (error.permanent === true) return new DeliveryError(message, true);
-  if (error.responseCode && error.responseCode >= 500 && error.responseCode !== 503) return new DeliveryError(message, true);
-  // An envelope refused without a reply code: nodemailer found no valid recipient.
-  if (error.code === 'EENVELOPE' && !error.responseCode) return new DeliveryError(message, true);
-  return new DeliveryError(message, false);
+  if (error.code === 'EAUTH' || error.code === 'ECONFIG' || error.code === 'ETLS' || error.code === 'EDNS') {
+    return new DeliveryError(message, 'temporary');
+  }
+  if (error.responseCode) {
+    const permanent = error.responseCode >= 500 && error.responseCode < 600 && error.responseCode !== 503;
+    return new DeliveryError(message, permanent ? 'permanent' : 'temporary');
+  }
+  // An envelope refused without a reply: nodemailer found no valid recipient.
+  if (error.code === 'EENVELOPE') return new DeliveryError(message, 'permanent');
+  if (NOT_CONNECTED.has(error.originalCode ?? '') || BEFORE_CONVERSATION.has(error.timeoutType ?? '')) {
+    return new DeliveryError(message, 'temporary');
+  }
+  if (error.code === 'ECONNECTION' || error.code === 'ESOCKET' || error.code === 'ETIMEDOUT')
+    return new DeliveryError(message, 'ambiguous');
+  return new DeliveryError(message, 'temporary');
 }

@@ -32,7 +32,7 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  * A real gateway behind an HTTP webhook: POST {to, body, reference} as JSON with an
  * Idempotency-Key header (the notification id) and an optional bearer token. 2xx is accepted
  * (the id from the JSON body's `id`/`messageId`); 408, 425, 429 and 5xx are temporary; any
- * other 4xx is permanent.
+ * other 4xx is permanent; no answer at all is ambiguous.
  */
 export class WebhookSmsSender extends SmsSender {
   readonly enabled = true;
@@ -59,7 +59,11 @@ export class WebhookSmsSender extends SmsSender {
         redirect: 'error',
       });
     } catch (error) {
-      throw new DeliveryError(`SMS gateway unreachable: ${redactContacts((error as Error).message)}`, false);
+      // Refused before anything was sent: retry. A timeout or a dropped connection after the
+      // request went out: the gateway may have taken it.
+      const cause = ((error as { cause?: { code?: string } }).cause?.code ?? '') as string;
+      const kind = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(cause) ? 'temporary' : 'ambiguous';
+      throw new DeliveryError(`SMS gateway did not answer: ${redactContacts((error as Error).message)}`, kind);
     }
     const text = await response.text().catch(() => '');
     if (response.ok) {
@@ -73,7 +77,10 @@ export class WebhookSmsSender extends SmsSender {
       return { providerMessageId: typeof id === 'string' || typeof id === 'number' ? String(id) : sms.idempotencyKey };
     }
     const temporary = response.status >= 500 || [408, 425, 429].includes(response.status);
-    throw new DeliveryError(`SMS gateway answered ${response.status}: ${redactContacts(text.slice(0, 200))}`, !temporary);
+    throw new DeliveryError(
+      `SMS gateway answered ${response.status}: ${redactContacts(text.slice(0, 200))}`,
+      temporary ? 'temporary' : 'permanent',
+    );
   }
 
   /** A generic webhook offers no status query: after a crash mid-send, the delivery is unknown. */
@@ -118,7 +125,7 @@ export class DisabledSmsSender extends SmsSender {
   readonly enabled = false;
 
   async send(): Promise<Accepted> {
-    throw new DeliveryError('SMS is not configured (SMS_WEBHOOK_URL)', true);
+    throw new DeliveryError('SMS is not configured (SMS_WEBHOOK_URL)', 'permanent');
   }
 
   async confirm(): Promise<null> {
