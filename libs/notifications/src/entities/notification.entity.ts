@@ -9,8 +9,9 @@ export const CHANNELS: readonly Channel[] = ['email', 'sms'];
  * - sending: handed to the provider, the answer not yet recorded;
  * - sent: the provider accepted it (provider_message_id);
  * - failed: permanently refused, or retries exhausted;
- * - unknown: a previous attempt stopped between "sending" and the provider's answer; it may or may
- *   not have gone out, so it is not resent automatically but listed for a supervisor;
+ * - unknown: it may or may not have gone out (an attempt died between "sending" and the
+ *   provider's answer, or the connection broke while the message was handed over), so it is not
+ *   resent automatically but listed for a supervisor;
  * - covered: this event went out in another notification's digest (covered_by);
  * - skipped: the applicant unsubscribed from non-essential updates.
  */
