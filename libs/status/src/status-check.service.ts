@@ -49,7 +49,7 @@ export function statusLookupKeys(
  * details do exactly the same work (one keyed hash, one indexed query, one constant-time
  * comparison, one failure count, one log row) and give the same answer. Limits per IP and per
  * reference live in Redis; ten failures in an hour lock the reference for an hour, even for
- * the right details.
+ * the right details (a success does not wipe the failures: they expire with their hour).
  */
 @Injectable()
 export class StatusCheckService {
@@ -82,11 +82,10 @@ export class StatusCheckService {
     // Typos are refused here, before any look-up: the reference carries a check character.
     const problems: FieldError[] = [];
     const parsed = parseReference(input.reference);
-    if (!parsed)
-      problems.push({
-        field: 'reference',
-        messages: [t(input.reference ? 'statusCheck.error.referenceInvalid' : 'statusCheck.error.referenceMissing')],
-      });
+    if (!parsed) {
+      const message = input.reference ? 'statusCheck.error.referenceInvalid' : 'statusCheck.error.referenceMissing';
+      problems.push({ field: 'reference', messages: [t(message)] });
+    }
     const surname = normaliseSurname(input.surname);
     if (!surname) problems.push({ field: 'surname', messages: [t('statusCheck.error.surname')] });
     const dateOfBirth = normaliseDate(input.dateOfBirth);
@@ -118,7 +117,6 @@ export class StatusCheckService {
       await this.audit.record({ channel: 'form', outcome: 'no-match', ipHash, referenceHash: keys.hash });
       throw new DomainException(StatusErrors.STATUS_NOT_FOUND, t('statusCheck.notFound'));
     }
-    await this.limiter.reset(keys.failures);
     await this.audit.record({ channel: 'form', outcome: 'found', ipHash, referenceHash: keys.hash, caseId: row.id });
     return this.views.build(row.id, context.locale);
   }
