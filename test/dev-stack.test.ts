@@ -52,6 +52,9 @@ describe('npm run dev', () => {
     expect(output).toMatch(/demo\.admin +password "demo admin passphrase" +post HQ-TPE +TOTP secret [A-Z2-7]{32}/);
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
     expect(ready.status).toBe(200);
+    const inbox = /mail inbox\s+(http:\/\/localhost:\d+\/)/.exec(output)?.[1];
+    expect(inbox).toBeDefined();
+    expect((await fetch(inbox!, { headers: { accept: 'text/html' } })).status).toBe(200);
 
     const started = descendants(dev.pid!);
     expect(started.length).toBeGreaterThanOrEqual(4);

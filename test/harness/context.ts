@@ -68,6 +68,9 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     SEAL_SIGNING_KEYS: `S1:${sealSigningKey()}`,
     SEAL_ACTIVE_KEY: 'S1',
     BULL_BOARD_ENABLED: 'false',
+    // Nothing listens on the discard port: tests that send mail start their own SMTP server.
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    MAIL_FROM: 'Consular Services Portal <no-reply@consular.test>',
     ...overrides,
   };
 }

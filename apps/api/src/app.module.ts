@@ -8,6 +8,8 @@ import { IdentityModule } from '@app/identity';
 import { DocumentsApiModule } from '@app/documents';
 import { EvisaModule } from '@app/evisa';
 import { ReviewModule } from '@app/review';
+import { NotificationsWebModule } from '@app/notifications';
+import { StatusModule } from '@app/status';
 import { dataSourceOptions } from '@app/schema';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -30,6 +32,8 @@ export class ApiModule {
         DocumentsApiModule,
         EvisaModule,
         ReviewModule,
+        NotificationsWebModule,
+        StatusModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [QueueMetrics],

@@ -39,6 +39,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 export async function createApi(config: AppConfig, options: ApiOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    // Signed tokens travel as one path segment (/status/link/<token>); Fastify's default is 100 characters.
+    maxParamLength: 512,
     trustProxy: config.env === 'production',
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];

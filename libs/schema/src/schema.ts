@@ -4,11 +4,15 @@ import { Post } from '@app/posts';
 import { EvisaApplication, EvisaInformationRequest, EvisaPayment, VerificationLookup } from '@app/evisa';
 import { AccessToken, Officer } from '@app/identity';
 import { AuditRecord } from '@app/audit';
+import { NotificationPreference, NotificationRecord, SmsDevMessage } from '@app/notifications';
+import { EmailProof, MyCasesSession, ShareCode, ShareCodeUse, StatusLookup } from '@app/status';
 import type { DataSourceOptions } from 'typeorm';
 import { Foundation1764057600000 } from '../../../migrations/1764057600000-Foundation.js';
 import { GeneratedDocuments1764057650000 } from '../../../migrations/1764057650000-GeneratedDocuments.js';
 import { Identity1764057700000 } from '../../../migrations/1764057700000-Identity.js';
 import { AuditLog1764057750000 } from '../../../migrations/1764057750000-AuditLog.js';
+import { Notifications1764057800000 } from '../../../migrations/1764057800000-Notifications.js';
+import { CitizenStatus1764057850000 } from '../../../migrations/1764057850000-CitizenStatus.js';
 import { Evisa1764057900000 } from '../../../migrations/1764057900000-Evisa.js';
 import { ReviewQueue1764058100000 } from '../../../migrations/1764058100000-ReviewQueue.js';
 import { EvisaIssuance1764058200000 } from '../../../migrations/1764058200000-EvisaIssuance.js';
@@ -28,6 +32,14 @@ export const ENTITIES = [
   EvisaPayment,
   EvisaInformationRequest,
   VerificationLookup,
+  NotificationRecord,
+  NotificationPreference,
+  SmsDevMessage,
+  StatusLookup,
+  EmailProof,
+  MyCasesSession,
+  ShareCode,
+  ShareCodeUse,
 ];
 
 /** Every migration, in order. */
@@ -36,6 +48,8 @@ export const MIGRATIONS = [
   GeneratedDocuments1764057650000,
   Identity1764057700000,
   AuditLog1764057750000,
+  Notifications1764057800000,
+  CitizenStatus1764057850000,
   Evisa1764057900000,
   ReviewQueue1764058100000,
   EvisaIssuance1764058200000,

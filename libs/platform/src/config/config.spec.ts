@@ -84,4 +84,17 @@ describe('loadConfig', () => {
     ]);
     expect(problems.join('\n')).not.toContain(material.slice(0, 40));
   });
+
+  it('defaults mail for development, requires it in production, and checks the SMS webhook', () => {
+    expect(loadConfig(valid).mail.smtpUrl).toBe('smtp://127.0.0.1:1025');
+    expect(loadConfig(valid).sms.webhookUrl).toBeNull();
+    let caught: unknown;
+    try {
+      loadConfig({ ...valid, NODE_ENV: 'production', SMS_WEBHOOK_URL: 'http://sms.example/send', MAIL_FROM: 'not an address' });
+    } catch (error) {
+      caught = error;
+    }
+    const problems = (caught as ConfigError).problems.join('\n');
+    for (const name of ['SMTP_URL', 'SMS_WEBHOOK_URL', 'MAIL_FROM']) expect(problems).toContain(name);
+  });
 });

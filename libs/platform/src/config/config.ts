@@ -16,6 +16,17 @@ export interface AppConfig {
   bodyLimitBytes: number;
   storageDir: string;
   bullBoardEnabled: boolean;
+  mail: {
+    /** smtp:// or smtps:// URL of the outgoing mail server (user:pass in the URL when it needs auth). */
+    smtpUrl: string;
+    /** The From header of every message, e.g. `Consular Services <no-reply@consular.example.gov>`. */
+    from: string;
+  };
+  sms: {
+    /** The SMS gateway's webhook; null means development messages are stored in the database (never in production). */
+    webhookUrl: string | null;
+    webhookToken: string | null;
+  };
   crypto: {
     fieldKeys: Map<string, Buffer>;
     activeFieldKeyId: string;
@@ -148,6 +159,8 @@ class EnvReader {
   }
 }
 
+const MAIL_FROM = /^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const env = new EnvReader((name) => source[name]);
   const environment = env.oneOf('NODE_ENV', ['development', 'test', 'production'] as const, 'development');
@@ -175,6 +188,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     storageDir: env.string('STORAGE_DIR', '.data/files'),
     bullBoardEnabled: env.boolean('BULL_BOARD_ENABLED', environment !== 'production'),
+    mail: {
+      smtpUrl: env.url('SMTP_URL', ['smtp:', 'smtps:'], environment === 'production' ? undefined : 'smtp://127.0.0.1:1025'),
+      from: env.string('MAIL_FROM', environment === 'production' ? undefined : 'Consular Services Portal <no-reply@consular.localhost>'),
+    },
+    sms: {
+      webhookUrl: env.url('SMS_WEBHOOK_URL', environment === 'production' ? ['https:'] : ['https:', 'http:'], '') || null,
+      webhookToken: env.string('SMS_WEBHOOK_TOKEN', '') || null,
+    },
     crypto: {
       fieldKeys,
       activeFieldKeyId,
@@ -183,6 +204,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     seal: { signingKeys: sealKeys, activeKeyId: activeSealKeyId },
   };
+  if (config.mail.from && !MAIL_FROM.test(config.mail.from)) {
+    env.problems.push(`MAIL_FROM must be an address or "Name <address>" (got "${config.mail.from}")`);
+  }
   if (env.problems.length > 0) throw new ConfigError(env.problems);
   return config;
 }

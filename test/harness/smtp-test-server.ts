@@ -1,0 +1,150 @@
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import { freePort } from '../../scripts/lib/services.mjs';
+
+/**
+ * A real SMTP server for tests (the smtp-server package) on a free port. It keeps every message
+ * it accepted, decoded, and can be told to fail: `temporary` answers 451 to RCPT TO (the
+ * sender should retry later), `permanent` answers 550 (never retry), `lose-reply` takes the
+ * message and then drops the connection before answering (the sender cannot know it arrived),
+ * `accept` is normal.
+ */
+export type SmtpMode = 'accept' | 'temporary' | 'permanent' | 'lose-reply';
+
+export interface ReceivedMessage {
+  to: string[];
+  headers: Record<string, string>;
+  subject: string;
+  messageId: string;
+  text: string;
+  html: string;
+  raw: string;
+}
+
+export interface SmtpTestServer {
+  url: string;
+  port: number;
+  messages: ReceivedMessage[];
+  /** How many RCPT TO the server refused (temporarily or permanently). */
+  refusals: number;
+  setMode(mode: SmtpMode): void;
+  to(address: string): ReceivedMessage[];
+  stop(): Promise<void>;
+}
+
+export async function startSmtpTestServer(): Promise<SmtpTestServer> {
+  const port = await freePort();
+  let mode: SmtpMode = 'accept';
+  const state: SmtpTestServer = {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    messages: [],
+    refusals: 0,
+    setMode: (next) => {
+      mode = next;
+    },
+    to: (address) => state.messages.filter((m) => m.to.includes(address.toLowerCase())),
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (error?: Error | null) => void) {
+      if (mode === 'accept' || mode === 'lose-reply') return callback();
+      state.refusals++;
+      const error = new Error(mode === 'temporary' ? 'Try again later' : 'No such user here') as Error & { responseCode: number };
+      error.responseCode = mode === 'temporary' ? 451 : 550;
+      callback(error);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        state.messages.push({ ...parseMessage(raw), to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw });
+        if (mode === 'lose-reply') {
+          const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections;
+          [...connections].find((connection) => connection.id === session.id)?._socket.destroy();
+          return;
+        }
+        callback(null);
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  return state;
+}
+
+/** Just enough MIME to read what nodemailer writes: headers, multipart/alternative, QP and base64. */
+function parseMessage(raw: string): Omit<ReceivedMessage, 'to' | 'raw'> {
+  const { headers, body } = splitEntity(raw);
+  const parts = leafParts(headers, body);
+  const part = (type: string) => parts.find((p) => (p.headers['content-type'] ?? 'text/plain').startsWith(type));
+  return {
+    headers,
+    subject: decodeWords(headers.subject ?? ''),
+    messageId: (headers['message-id'] ?? '').replace(/[<>]/g, ''),
+    text: part('text/plain')?.content ?? '',
+    html: part('text/html')?.content ?? '',
+  };
+}
+
+function splitEntity(raw: string): { headers: Record<string, string>; body: string } {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = split === -1 ? raw : raw.slice(0, split);
+  const body = split === -1 ? '' : raw.slice(split + 4);
+  const headers: Record<string, string> = {};
+  for (const line of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { headers, body };
+}
+
+function leafParts(headers: Record<string, string>, body: string): { headers: Record<string, string>; content: string }[] {
+  const type = headers['content-type'] ?? 'text/plain';
+  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
+  if (type.startsWith('multipart/') && boundary) {
+    return body
+      .split(`--${boundary}`)
+      .slice(1)
+      .filter((chunk) => !chunk.startsWith('--'))
+      .flatMap((chunk) => {
+        const entity = splitEntity(chunk.replace(/^\r\n/, ''));
+        return leafParts(entity.headers, entity.body);
+      });
+  }
+  const encoding = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
+  const bytes =
+    encoding === 'base64'
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
+      : encoding === 'quoted-printable'
+        ? decodeQuotedPrintable(body)
+        : Buffer.from(body, 'utf8');
+  return [{ headers, content: bytes.toString('utf8').replace(/\r\n/g, '\n') }];
+}
+
+function decodeQuotedPrintable(text: string): Buffer {
+  const joined = text.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i]!, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+function decodeWords(value: string): string {
+  return value
+    .replace(/(\?=)\s+(=\?)/g, '$1$2')
+    .replace(/=\?([^?]+)\?([BQ])\?([^?]*)\?=/gi, (_whole, _charset: string, kind: string, data: string) =>
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : decodeQuotedPrintable(data.replace(/_/g, ' ')).toString('utf8'),
+    );
+}
