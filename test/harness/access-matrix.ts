@@ -235,6 +235,25 @@ export const OFFICER_ROUTES: OfficerRouteCase[] = [
     postScoped: true,
     allowed: 400,
   },
+  // notifications: failed deliveries for supervisors
+  { method: 'GET', route: '/officer/notifications/failed', roles: ['supervisor'], postScoped: false, allowed: 200 },
+  {
+    method: 'POST',
+    route: '/officer/notifications/:id/resend',
+    url: () => `/officer/notifications/${NO_SUCH_ID}/resend`,
+    roles: ['supervisor'],
+    postScoped: false,
+    allowed: 404,
+  },
+  { method: 'GET', route: '/api/v1/notifications/failed', roles: ['supervisor'], postScoped: false, allowed: 200 },
+  {
+    method: 'POST',
+    route: '/api/v1/notifications/:id/resend',
+    url: () => `/api/v1/notifications/${NO_SUCH_ID}/resend`,
+    roles: ['supervisor'],
+    postScoped: false,
+    allowed: 404,
+  },
   // audit
   { method: 'GET', route: '/officer/audit', roles: ['supervisor'], postScoped: false, allowed: 200 },
 ];

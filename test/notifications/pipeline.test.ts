@@ -5,7 +5,9 @@ import type { DataSource } from 'typeorm';
 import type { CaseSpine } from '@app/cases';
 import { CaseEventNotifier, NotificationDelivery, NotificationPreferences, NotificationQueries } from '@app/notifications';
 import { createApi } from '../../apps/api/src/bootstrap.js';
+import type { InjectOptions } from 'fastify';
 import { createTestDatabase, testConfig } from '../harness/context.js';
+import { createAccessToken, signInOfficer } from '../harness/identity.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../harness/smtp-test-server.js';
 import { contextParts, moveCase, notifierContext, openCase } from './support.js';
 
@@ -308,7 +310,19 @@ describe('notification pipeline: outbox job → template → SMTP / SMS → noti
     smtp.setMode('permanent');
     await expect(notifier.handle({ caseId: opened.id, eventSeq: 1 })).rejects.toBeInstanceOf(UnrecoverableError);
     smtp.setMode('accept');
-    const inject = api.getHttpAdapter().getInstance().inject.bind(api.getHttpAdapter().getInstance());
+    const fastify = api.getHttpAdapter().getInstance();
+    const supervisor = await signInOfficer(api, { roles: ['supervisor'], postCode: 'HQ-TPE' });
+    const bearer = { authorization: `Bearer ${await createAccessToken(api, supervisor.authenticated)}` };
+    const inject = (options: InjectOptions) => {
+      const headers = (options.headers ?? {}) as Record<string, string>;
+      if (options.url!.toString().startsWith('/api/')) return fastify.inject({ ...options, headers: { ...headers, ...bearer } });
+      const withSession = {
+        ...headers,
+        cookie: supervisor.cookie,
+        ...(options.method === 'POST' ? { 'x-csrf-token': supervisor.csrfToken } : {}),
+      };
+      return fastify.inject({ ...options, headers: withSession });
+    };
 
     const list = await inject({ method: 'GET', url: '/api/v1/notifications/failed?limit=200' });
     expect(list.statusCode).toBe(200);

@@ -32,7 +32,7 @@ describe('docker/compose.yml', () => {
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.status).toBe(0);
     const services = (load(result.stdout) as { services: Record<string, Service> }).services;
-    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'redis', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'maildev', 'migrate', 'postgres', 'redis', 'worker']);
 
     const scripts = JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
     expect(services.api!.command!.join(' ')).toBe(scripts['start:api']);

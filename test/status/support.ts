@@ -20,9 +20,28 @@ export async function addDocument(app: NestFastifyApplication, caseId: string, k
   });
 }
 
+/**
+ * Injects like a browser that has loaded one of the site's pages: every post carries the anonymous
+ * CSRF cookie and token (as X-CSRF-Token, which forms send as the `_csrf` field).
+ */
 export function injector(app: NestFastifyApplication): (options: InjectOptions) => Promise<LightMyRequestResponse> {
   const fastify = app.getHttpAdapter().getInstance();
-  return (options) => fastify.inject(options);
+  let csrf: Promise<{ cookie: string; token: string }> | undefined;
+  const fetchCsrf = async () => {
+    const page = await fastify.inject({ method: 'GET', url: '/status', headers: { accept: 'text/html' } });
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+    const cookie = page.cookies.find((c) => c.name.includes('csrf'));
+    if (!token || !cookie) throw new Error('the status page gave no CSRF token');
+    return { cookie: `${cookie.name}=${cookie.value}`, token };
+  };
+  return async (options) => {
+    if ((options.method ?? 'GET') === 'GET') return fastify.inject(options);
+    csrf ??= fetchCsrf();
+    const { cookie, token } = await csrf;
+    const headers = (options.headers ?? {}) as Record<string, string>;
+    const jar = headers.cookie ? `${headers.cookie}; ${cookie}` : cookie;
+    return fastify.inject({ ...options, headers: { ...headers, cookie: jar, 'x-csrf-token': token } });
+  };
 }
 
 export function form(fields: Record<string, string>): { headers: Record<string, string>; payload: string } {
