@@ -7,9 +7,10 @@ import { EscalationService } from '@app/review';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createWorker } from '../../apps/worker/src/bootstrap.js';
 import { ManualClock } from '../harness/clock.js';
-import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
+import { createTestDatabase, eventually, openDataSource, testConfig } from '../harness/context.js';
 import { createAccessToken, createTestOfficer, fastifyOf, signInOfficer } from '../harness/identity.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
+import { startSmtpTestServer } from '../harness/smtp-test-server.js';
 
 describe('review queue over HTTP', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -206,22 +207,43 @@ describe('review queue over HTTP', () => {
     expect(audited.map((r: { action: string }) => r.action)).toContain('case.reassigned');
   });
 
-  it('escalates each overdue case once to the post’s supervisors, however often the job runs', async () => {
+  it('escalates each overdue case once to the post’s supervisors (alert and email), however often the job runs', async () => {
     const caseId = await queuedPassportCase('ID-JKT');
     const supervisor = await createTestOfficer(app, { postCode: 'ID-JKT', roles: ['supervisor'] });
     const hqSupervisor = await createTestOfficer(app, { postCode: 'HQ-TPE', roles: ['supervisor'] });
     await createTestOfficer(app, { postCode: 'ID-JKT', roles: ['officer'] });
     await dataSource.query(`UPDATE "case" SET sla_due_at = $2 WHERE id = $1`, [caseId, new Date(clock.now().getTime() - 1000)]);
+    const smtp = await startSmtpTestServer();
     let worker: INestApplicationContext | undefined;
     try {
-      worker = await createWorker(config(), clock);
+      worker = await createWorker(testConfig(db.url, { SMTP_URL: smtp.url }), clock);
       const escalation = worker.get(EscalationService);
       const first = await escalation.escalateOverdue();
       const second = await escalation.escalateOverdue();
       expect(first.escalated).toBeGreaterThanOrEqual(1);
       expect(second.escalated).toBe(0);
+      const jobs = (await dataSource.query(`SELECT payload FROM outbox WHERE case_id = $1 AND job_name = 'email-sla-breach'`, [
+        caseId,
+      ])) as {
+        payload: { caseId: string; dueAt: string };
+      }[];
+      expect(jobs).toHaveLength(1);
+      // The worker's relay forwards the email job; its handler mails each supervisor who has an address.
+      const [{ reference }] = await dataSource.query(`SELECT reference FROM "case" WHERE id = $1`, [caseId]);
+      const mailed = await eventually(
+        async () => smtp.messages.filter((m) => m.subject.includes(reference)),
+        (messages) => messages.length >= 2,
+      );
+      expect(
+        mailed
+          .map((m) => m.to)
+          .flat()
+          .sort(),
+      ).toEqual(['officer@example.test', 'officer@example.test']);
+      expect(new Set(mailed.map((m) => m.messageId)).size).toBe(2);
     } finally {
       await worker?.close();
+      await smtp.stop();
     }
     const alerts = (await dataSource.query(
       `SELECT officer_id FROM officer_alert WHERE case_id = $1 AND kind = 'sla.breached' ORDER BY officer_id`,
@@ -229,7 +251,10 @@ describe('review queue over HTTP', () => {
     )) as {
       officer_id: string;
     }[];
-    expect(alerts.map((a) => a.officer_id).sort()).toEqual([supervisor.officer.id, hqSupervisor.officer.id].sort());
+    const alerted = alerts.map((a) => a.officer_id);
+    expect(alerted).toContain(supervisor.officer.id);
+    expect(alerted).toContain(hqSupervisor.officer.id);
+    expect(new Set(alerted).size).toBe(alerted.length);
   });
 
   it('approves an eVisa through the queue: the eVisa rules assign a visa number and queue its PDF', async () => {

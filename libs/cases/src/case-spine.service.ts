@@ -217,9 +217,14 @@ export class CaseSpine {
     );
   }
 
-  /** The value stored in `case.lookup_key`: what the status check compares, without storing the answers. */
+  /**
+   * The value stored in `case.lookup_key`: what the status check compares, without storing the
+   * answers. The surname is normalised here, once, so every service and the status check agree
+   * however it was typed (case, spacing, full-width letters).
+   */
   lookupKey(reference: string, surname: string, dateOfBirth: string): string {
-    return this.blindIndex.of('case-lookup', `${reference}|${surname}|${dateOfBirth}`);
+    const name = surname.normalize('NFKC').trim().replace(/\s+/g, ' ').toUpperCase();
+    return this.blindIndex.of('case-lookup', `${reference}|${name}|${dateOfBirth}`);
   }
 
   decryptApplicant(record: CaseRecord): { name: string | null; email: string | null; phone: string | null } {

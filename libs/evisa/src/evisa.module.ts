@@ -8,7 +8,8 @@ import { EvisaApiController } from './api/evisa-api.controller.js';
 import { ApplicationCipher } from './application-cipher.js';
 import { EvisaApplicationService } from './application.service.js';
 import { DraftResumeLinkHandler } from './jobs/draft-link.handler.js';
-import { DraftLinkMailer, LoggingDraftLinkMailer } from './jobs/draft-link.mailer.js';
+import { NotificationsModule } from '@app/notifications';
+import { DraftLinkMailer, SmtpDraftLinkMailer } from './jobs/draft-link.mailer.js';
 import { EvisaHousekeeping } from './jobs/housekeeping.js';
 import { RenderEvisaHandler } from './jobs/render-evisa.handler.js';
 import { EvisaDownloadService } from './issuance/evisa-download.service.js';
@@ -71,9 +72,9 @@ export class EvisaWorkerModule {
   static forRoot(options: { mailer?: Type<DraftLinkMailer> } = {}): DynamicModule {
     return {
       module: EvisaWorkerModule,
-      imports: [EvisaCoreModule, CasesModule, DocumentsModule],
+      imports: [EvisaCoreModule, CasesModule, DocumentsModule, NotificationsModule],
       providers: [
-        { provide: DraftLinkMailer, useClass: options.mailer ?? LoggingDraftLinkMailer },
+        { provide: DraftLinkMailer, useClass: options.mailer ?? SmtpDraftLinkMailer },
         DraftResumeLinkHandler,
         RenderEvisaHandler,
         EvisaHousekeeping,

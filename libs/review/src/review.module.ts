@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
+import { NotificationsModule } from '@app/notifications';
 import { AlertsService } from './alerts.service.js';
 import { DashboardService } from './dashboard.service.js';
 import { DecisionHandlers, DecisionService } from './decision.service.js';
@@ -28,6 +29,6 @@ const services = [
 })
 export class ReviewModule {}
 
-/** The worker side: SLA escalation. */
-@Module({ providers: [EscalationService] })
+/** The worker side: SLA escalation and its emails. */
+@Module({ imports: [CasesModule, NotificationsModule], providers: [EscalationService] })
 export class ReviewWorkerModule {}

@@ -15,6 +15,8 @@ export enum JobName {
   SendDraftResumeLink = 'send-draft-resume-link',
   /** Every minute: alert supervisors about cases past their SLA, once per case and due time. */
   EscalateOverdueCases = 'escalate-overdue-cases',
+  /** A case passed its SLA: email the post's supervisors (the in-app alert is written with the escalation). */
+  EmailSlaBreach = 'email-sla-breach',
 }
 
 export interface JobPayloads {
@@ -23,6 +25,7 @@ export interface JobPayloads {
   // No token or personal data in the payload: the handler builds the link from the case.
   [JobName.SendDraftResumeLink]: { caseId: string };
   [JobName.EscalateOverdueCases]: Record<string, never>;
+  [JobName.EmailSlaBreach]: { caseId: string; dueAt: string };
 }
 
 const ONE_DAY_SECONDS = 24 * 3600;
@@ -49,6 +52,7 @@ export const JOBS: Record<JobName, JobDefinition> = {
   [JobName.NotifyCaseEvent]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.RenderEvisa]: { queue: QueueName.Documents, options: DEFAULT_OPTIONS },
   [JobName.SendDraftResumeLink]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
+  [JobName.EmailSlaBreach]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.EscalateOverdueCases]: {
     queue: QueueName.Notifications,
     options: {
