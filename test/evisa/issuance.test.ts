@@ -140,6 +140,33 @@ describe('eVisa issuance through the real queue, the download and the public reg
     expect([await documents(caseId), await issuedEvents(caseId), await pdfFiles(caseId)]).toEqual([1, 1, 1]);
     const visaNumber = await visaNumberOf(caseId);
 
+    // The holder shares the eVisa: a third party sees what the eVisa shows, and nothing it does not.
+    const status = await inject({
+      method: 'POST',
+      url: '/api/v1/status',
+      payload: { reference, surname: 'Dela Cruz', dateOfBirth: '1990-04-27' },
+    });
+    expect(status.statusCode).toBe(200);
+    const held = JSON.parse(status.body) as { accessToken: string; documents: { id: string }[] };
+    expect(held.documents).toHaveLength(1);
+    const shared = await inject({
+      method: 'POST',
+      url: '/api/v1/share-codes',
+      payload: { accessToken: held.accessToken, documentId: held.documents[0]!.id },
+    });
+    expect(shared.statusCode).toBe(201);
+    const seen = await inject({
+      method: 'POST',
+      url: '/api/v1/share-codes/check',
+      payload: { code: JSON.parse(shared.body).code, organisation: 'Airline' },
+    });
+    expect(seen.statusCode).toBe(200);
+    const view = JSON.parse(seen.body).document as { valid: boolean; fields: { value: string }[] };
+    expect(view.valid).toBe(true);
+    expect(view.fields.map((f) => f.value)).toEqual(expect.arrayContaining([visaNumber, 'Valid']));
+    expect(seen.body).not.toContain('1990-04-27');
+    expect(seen.body).not.toContain('Quezon');
+
     // The applicant: reference + surname + date of birth, then the case page, then the link on it.
     const granted = await inject({
       method: 'POST',

@@ -29,7 +29,11 @@ describe('status check of a submitted eVisa', () => {
     });
     expect(found.statusCode).toBe(200);
     expect(JSON.parse(found.body)).toMatchObject({ reference, service: 'evisa', status: 'SUBMITTED' });
-    const wrong = await inject({ method: 'POST', url: '/api/v1/status', payload: { reference, surname: 'Dela Cruz', dateOfBirth: '1990-04-28' } });
+    const wrong = await inject({
+      method: 'POST',
+      url: '/api/v1/status',
+      payload: { reference, surname: 'Dela Cruz', dateOfBirth: '1990-04-28' },
+    });
     expect(wrong.statusCode).toBe(404);
   });
 });

@@ -1,3 +1,4 @@
+import { EvisaShareProvider } from './verification/evisa-share.provider.js';
 import { ReviewModule } from '@app/review';
 import { EvisaReviewIntegration } from './officer/evisa-review.integration.js';
 import { EvisaRevokeController } from './officer/evisa-revoke.controller.js';
@@ -61,7 +62,7 @@ export class EvisaCoreModule {}
 @Module({
   imports: [EvisaCoreModule, DocumentsModule, ReviewModule],
   controllers: [EvisaApiController, EvisaPagesController, EvisaVerifyApiController, EvisaVerifyPagesController, EvisaRevokeController],
-  providers: [EvisaVerificationMetrics, EvisaVerificationService, EvisaReviewIntegration],
+  providers: [EvisaVerificationMetrics, EvisaVerificationService, EvisaReviewIntegration, EvisaShareProvider],
   exports: [EvisaCoreModule],
 })
 export class EvisaModule {}

@@ -123,6 +123,16 @@ export class EvisaVerificationService {
     return this.record('seal', clientIp, { ...answer, seal: { signatureValid: true } });
   }
 
+  /** The register's answer for one case, for holders who share their eVisa (no rate limit: the share code is the gate). */
+  async byCase(caseId: string): Promise<EvisaVerificationAnswer> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ${REGISTER_COLUMNS} FROM evisa_application a JOIN "case" c ON c.id = a.case_id
+        WHERE a.case_id = $1 AND c.status IN ('ISSUED', 'REVOKED')`,
+      [caseId],
+    )) as RegisterRow[];
+    return row ? this.answerFor(row) : { result: 'not_found' };
+  }
+
   private answerFor(row: RegisterRow): EvisaVerificationAnswer {
     const today = todayIn(this.settings.timeZone, this.clock());
     const result: VerificationResult = row.status === 'REVOKED' ? 'revoked' : today > row.valid_until ? 'expired' : 'valid';

@@ -1,0 +1,44 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { genericPublicView, type ShareableDocumentInput, ShareableDocumentRegistry, type SharedDocumentView } from '@app/status';
+import { EvisaVerificationService } from './evisa-verification.service.js';
+
+/**
+ * What a third party with a share code sees of an eVisa: exactly what the register shows (name,
+ * nationality, visa number, validity, entries, stay) and whether it stands — never date of birth,
+ * passport number, contact details or photo.
+ */
+@Injectable()
+export class EvisaShareProvider implements OnModuleInit {
+  readonly service = 'evisa' as const;
+
+  constructor(
+    private readonly registry: ShareableDocumentRegistry,
+    private readonly verification: EvisaVerificationService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  async publicView(input: ShareableDocumentInput): Promise<SharedDocumentView> {
+    const { caseRecord, t } = input;
+    const answer = await this.verification.byCase(caseRecord.id);
+    const evisa = answer.evisa;
+    // A case the register does not hold shows only what any document shows: service, reference, status.
+    if (!evisa) return genericPublicView(input);
+    return {
+      title: t('evisa.share.title'),
+      valid: answer.result === 'valid',
+      validFrom: new Date(`${evisa.validFrom}T00:00:00Z`),
+      validUntil: new Date(`${evisa.validUntil}T00:00:00Z`),
+      fields: [
+        { label: t('evisa.share.result'), value: t(`evisa.share.result.${answer.result}`) },
+        { label: t('evisa.share.name'), value: `${evisa.surname}, ${evisa.givenNames}`.replace(/, $/, '') },
+        { label: t('evisa.share.nationality'), value: evisa.nationality },
+        { label: t('evisa.share.visaNumber'), value: evisa.visaNumber },
+        { label: t('evisa.share.entries'), value: evisa.entries },
+        { label: t('evisa.share.stay'), value: t('evisa.share.stayDays', { days: evisa.stayDays }) },
+      ],
+    };
+  }
+}
