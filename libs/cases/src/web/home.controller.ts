@@ -1,7 +1,10 @@
 import { Controller, Get, Render } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@app/platform';
-import { SERVICES } from '../reference.js';
+import { SERVICES, type Service } from '../reference.js';
+
+/** Services whose application pages exist; the others are listed with a note to contact a post. */
+const ONLINE_SERVICES: ReadonlySet<Service> = new Set(['evisa']);
 
 @ApiExcludeController()
 @Public()
@@ -9,7 +12,7 @@ import { SERVICES } from '../reference.js';
 export class HomeController {
   @Get()
   @Render('home.njk')
-  home(): { services: readonly string[] } {
-    return { services: SERVICES };
+  home(): { services: { name: string; online: boolean }[] } {
+    return { services: SERVICES.map((name) => ({ name, online: ONLINE_SERVICES.has(name) })) };
   }
 }
