@@ -1,9 +1,4 @@
-// The core build with its metadata as a JS module: the default entry imports a .json file,
-// which Jest's ESM loader warns about on every import.
-import { parsePhoneNumberFromString as parseWithMetadata } from 'libphonenumber-js/core';
-import metadata from 'libphonenumber-js/min/metadata';
-
-const parsePhoneNumberFromString = (text: string) => parseWithMetadata(text, metadata);
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 const EMAIL = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\].]{2,}$/;
 
