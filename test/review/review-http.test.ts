@@ -267,6 +267,9 @@ describe('review queue over HTTP', () => {
     const workspace = JSON.parse((await call('GET', `/api/v1/officer/cases/${caseId}`)).body);
     expect(workspace.actions).toEqual(['approve', 'refuse', 'requestInfo']);
     expect(workspace.details.map((d: { labelKey: string }) => d.labelKey)).toContain('evisa.field.passportNumber');
+    // The submission receipt was queued to the applicant: officers see its delivery (masked), never the address itself.
+    expect(Array.isArray(workspace.deliveries)).toBe(true);
+    expect(JSON.stringify(workspace.deliveries)).not.toMatch(/@example\.(test|com)/);
     const approved = await call('POST', `/api/v1/officer/cases/${caseId}/actions`, {
       action: 'approve',
       expectedVersion: workspace.case.version,

@@ -22,7 +22,7 @@ const services = [
 
 /** The officers' review queue, workspace and dashboard (HTTP side). */
 @Module({
-  imports: [CasesModule],
+  imports: [CasesModule, NotificationsModule],
   controllers: [ReviewApiController, ReviewPagesController],
   providers: services,
   exports: [DecisionHandlers, WorkspaceDetails, DecisionService],

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { CaseRecord, DecisionAction, Service } from '@app/cases';
 import { CaseSpine } from '@app/cases';
 import { type AuthenticatedOfficer, Clock, DomainException, FieldCipher, FileRecord, FileService } from '@app/platform';
+import { type DeliveryView, NotificationQueries } from '@app/notifications';
 import { allowedActions, DecisionService } from './decision.service.js';
 import { AuditLog, officerActor } from '@app/audit';
 
@@ -39,6 +40,8 @@ export interface Workspace {
   links: WorkspaceLink[];
   timeline: TimelineEntry[];
   files: WorkspaceFile[];
+  /** Every message sent to the applicant about this case, recipients masked; failures included. */
+  deliveries: DeliveryView[];
   holdsClaim: boolean;
   overdue: boolean;
   actions: DecisionAction[];
@@ -92,6 +95,7 @@ export class WorkspaceService {
     private readonly clock: Clock,
     private readonly audit: AuditLog,
     private readonly details: WorkspaceDetails,
+    private readonly notifications: NotificationQueries,
   ) {}
 
   async open(officer: AuthenticatedOfficer, caseId: string): Promise<Workspace> {
@@ -142,6 +146,7 @@ export class WorkspaceService {
         sizeBytes: f.size_bytes as number,
         sha256: f.sha256 as string,
       })),
+      deliveries: await this.notifications.notificationsForCase(caseId),
       holdsClaim,
       overdue: !!current.slaDueAt && current.slaDueAt < now,
       actions: holdsClaim ? allowedActions(current.service, current.status) : [],
