@@ -1,23 +1,23 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { parseMrvB } from '@app/documents';
+import type { Browser } from 'playwright-core';
 import { eventually } from '../harness/context.js';
 import { createAccessToken, createTestOfficer } from '../harness/identity.js';
 import { applicantAnswers, matchingMrz, photoWithExif, pngPage } from '../evisa/helpers.js';
 import {
   AxeAuditor,
+  checkpoints,
+  downloadEvisa,
+  fillForm,
   formValues,
+  go,
   launchChromium,
-  pdfText,
-  screenshot,
+  openContext,
+  pathOf,
   type Stack,
   startStack,
   submitWithKeyboard,
   tabThrough,
+  watchForProblems,
 } from './harness.js';
-
-type Lang = 'en' | 'zh-Hant';
 
 /**
  * The eVisa applicant's whole journey in a real Chromium: once without JavaScript (in English), once
@@ -47,20 +47,6 @@ describe('eVisa applicant journey in Chromium', () => {
     await stack?.close();
   });
 
-  /** The page as it is now: in the expected language, screenshotted, and with no serious or critical WCAG 2.2 AA violation. */
-  async function checkpoint(page: Page, name: string, lang: Lang): Promise<void> {
-    expect([name, await page.getAttribute('html', 'lang')]).toEqual([name, lang]);
-    await screenshot(page, name);
-    expect({ page: name, violations: await axe.audit(page, name) }).toEqual({ page: name, violations: [] });
-  }
-
-  /** Clicks what submits a form or follows a link, and waits for the document it leads to. */
-  async function go(page: Page, selector: string): Promise<void> {
-    await Promise.all([page.waitForEvent('load'), page.click(selector)]);
-  }
-
-  const pathOf = (page: Page) => new URL(page.url()).pathname;
-
   /** An officer claims the next case of the Manila post (this one) and approves it, through the JSON API. */
   async function approveThroughApi(reference: string): Promise<void> {
     const call = async (url: string, body?: object) => {
@@ -87,29 +73,12 @@ describe('eVisa applicant journey in Chromium', () => {
     expect(issued).toBe('ISSUED');
   }
 
-  /** Downloads the eVisa from the case page's link; checks it is a PDF whose text carries the applicant's MRZ. */
-  async function downloadEvisa(page: Page, reference: string): Promise<void> {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('main a[href^="/evisa/document?t="]')]);
-    expect(download.suggestedFilename()).toBe(`evisa-${reference}.pdf`);
-    const file = path.join(process.env.TEST_WORK_DIR!, `browser-${reference}.pdf`);
-    await download.saveAs(file);
-    expect(fs.readFileSync(file).subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    const lines = pdfText(file);
-    const line1 = lines.find((line) => /^V<TWN[A-Z<]{31}$/.test(line));
-    const line2 = lines.find((line) => /^[A-Z0-9<]{36}$/.test(line) && line !== line1);
-    expect([line1, line2].every(Boolean)).toBe(true);
-    expect(parseMrvB(line1!, line2!)).toMatchObject({
-      valid: true,
-      surname: 'DELA CRUZ',
-      givenNames: 'MARIA CLARA',
-      nationality: 'PHL',
-      dateOfBirth: '900427',
-    });
-  }
+  const expectApplicantMrz = (mrz: Awaited<ReturnType<typeof downloadEvisa>>) =>
+    expect(mrz).toMatchObject({ valid: true, surname: 'DELA CRUZ', givenNames: 'MARIA CLARA', nationality: 'PHL', dateOfBirth: '900427' });
 
   it('the accessibility and keyboard checks find the problems of a page that has some', async () => {
     // A page on the portal's origin with its stylesheet, an unlabelled field, faint text and no language.
-    const context = await browser.newContext();
+    const context = await openContext(browser, {});
     const page = await context.newPage();
     const url = `${stack.baseUrl}/axe-self-check`;
     await page.route(url, (route) =>
@@ -142,19 +111,10 @@ describe('eVisa applicant journey in Chromium', () => {
   });
 
   it('works without JavaScript, in English: eligibility, questions, uploads, card, approval, download', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'en-US' });
+    const context = await openContext(browser, { javaScriptEnabled: false, locale: 'en-US' });
     const page = await context.newPage();
-    let n = 0;
-    const check = (name: string) => checkpoint(page, `applicant-nojs-en-${String(++n).padStart(2, '0')}-${name}`, 'en');
-    const fill = async (values: Record<string, string>) => {
-      for (const [name, value] of Object.entries(values)) {
-        const control = page.locator(`main form [name="${name}"]`).first();
-        const type = await control.getAttribute('type');
-        if (type === 'radio') await page.check(`main form input[name="${name}"][value="${value}"]`);
-        else if ((await control.evaluate((el) => (el as { tagName: string }).tagName)) === 'SELECT') await control.selectOption(value);
-        else await control.fill(value);
-      }
-    };
+    const check = checkpoints(axe, page, 'applicant-nojs-en', 'en');
+    const fill = (values: Record<string, string>) => fillForm(page, values);
     const submit = () => go(page, 'main form[method="post"] button[type="submit"]');
 
     await page.goto(`${stack.baseUrl}/evisa?lang=en`);
@@ -212,21 +172,15 @@ describe('eVisa applicant journey in Chromium', () => {
     expect(pathOf(page)).toBe('/evisa/application');
     expect(await page.textContent('main')).toContain('Download your eVisa (PDF)');
     await check('application-issued');
-    await downloadEvisa(page, reference);
+    expectApplicantMrz(await downloadEvisa(page, reference));
     await context.close();
   });
 
   it('works with the keyboard alone, switching to Traditional Chinese in the header: every field reachable by Tab, focus always visible', async () => {
-    const context = await browser.newContext({ locale: 'en-US' });
+    const context = await openContext(browser, { locale: 'en-US' });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    let n = 0;
-    const check = (name: string, lang: Lang = 'zh-Hant') =>
-      checkpoint(page, `applicant-keyboard-zh-${String(++n).padStart(2, '0')}-${name}`, lang);
+    const problems = watchForProblems(page);
+    const check = checkpoints(axe, page, 'applicant-keyboard-zh', 'zh-Hant');
     /** Tabs through the whole page filling the form, then checks the order, the focus and what was entered. */
     const useKeyboard = async (values: Record<string, string>, files: Parameters<typeof tabThrough>[2] = {}) => {
       const { stops, expected } = await tabThrough(page, values, files);
@@ -287,7 +241,7 @@ describe('eVisa applicant journey in Chromium', () => {
     expect(pathOf(page)).toBe('/evisa/application');
     expect(await page.textContent('main')).toContain('下載您的電子簽證（PDF）');
     await check('application-issued');
-    await downloadEvisa(page, reference);
+    expectApplicantMrz(await downloadEvisa(page, reference));
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -5,9 +5,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import type { DataSource } from 'typeorm';
 import { type AppConfig, projectRoot } from '@app/platform';
+import { parseMrvB } from '@app/documents';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createWorker } from '../../apps/worker/src/bootstrap.js';
 import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
@@ -30,6 +31,13 @@ const CHROMIUM_ARGS = [
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A fresh browser context (its own cookies) that gives up on a missing element after 10 seconds, not 30. */
+export async function openContext(browser: Browser, options: BrowserContextOptions): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(10_000);
+  return context;
 }
 
 // ── the portal, listening on a real port ────────────────────────────────────
@@ -157,6 +165,67 @@ export class AxeAuditor {
 
   async close(): Promise<void> {
     await this.page.context().close();
+  }
+}
+
+export type Lang = 'en' | 'zh-Hant';
+
+/**
+ * Checkpoints for one journey: each one checks that the page is in the expected language, saves a
+ * screenshot and requires no serious or critical WCAG 2.2 AA violation. Names are numbered in order;
+ * the journey's artifacts of an earlier run are removed first.
+ */
+export function checkpoints(axe: AxeAuditor, page: Page, journey: string, defaultLang: Lang) {
+  for (const dir of ['screenshots', 'axe'].map((sub) => path.join(ARTIFACTS, sub)).filter((d) => fs.existsSync(d))) {
+    for (const old of fs.readdirSync(dir).filter((file) => file.startsWith(`${journey}-`))) fs.rmSync(path.join(dir, old));
+  }
+  let count = 0;
+  return async (step: string, lang: Lang = defaultLang): Promise<void> => {
+    const name = `${journey}-${String(++count).padStart(2, '0')}-${step}`;
+    expect([name, await page.getAttribute('html', 'lang')]).toEqual([name, lang]);
+    await screenshot(page, name);
+    expect({ page: name, violations: await axe.audit(page, name) }).toEqual({ page: name, violations: [] });
+  };
+}
+
+/**
+ * Collects what goes wrong in a page besides the HTTP status of its documents (error pages are
+ * asserted where they are expected): console errors such as Content-Security-Policy violations,
+ * script errors, and stylesheets, scripts, images or fonts that fail to load.
+ */
+export function watchForProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('response', (response) => {
+    const kind = response.request().resourceType();
+    if (response.status() >= 400 && ['stylesheet', 'script', 'image', 'font'].includes(kind)) {
+      problems.push(`${kind} ${new URL(response.url()).pathname}: ${response.status()}`);
+    }
+  });
+  return problems;
+}
+
+/** Clicks what submits a form or follows a link, and waits for the document it leads to. */
+export async function go(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForEvent('load'), page.click(selector)]);
+}
+
+export const pathOf = (page: Page): string => new URL(page.url()).pathname;
+
+/** Fills the page's form controls by name (radios by value, selects by option value), as a mouse user would. */
+export async function fillForm(page: Page, values: Record<string, string>, form = 'main form'): Promise<void> {
+  for (const [name, value] of Object.entries(values)) {
+    const control = page.locator(`${form} [name="${name}"]`).first();
+    const kind = await control.evaluate((el) => {
+      const element = el as unknown as ProbeElement;
+      return element.tagName === 'INPUT' ? (element.type ?? 'text') : element.tagName.toLowerCase();
+    });
+    if (kind === 'radio') await page.check(`${form} input[name="${name}"][value="${value}"]`);
+    else if (kind === 'select') await control.selectOption(value);
+    else await control.fill(value);
   }
 }
 
@@ -347,11 +416,28 @@ export async function submitWithKeyboard(page: Page, selector = 'main form[metho
 // ── the eVisa PDF ──────────────────────────────────────────────────────────
 
 /** The text pdftotext finds in a PDF, line by line, trimmed. */
-export function pdfText(file: string): string[] {
+function pdfText(file: string): string[] {
   const result = spawnSync('pdftotext', ['-layout', file, '-']);
   if (result.status !== 0) throw new Error(`pdftotext failed (${result.status}): ${result.stderr.toString()}`);
   return result.stdout
     .toString('utf8')
     .split('\n')
     .map((line) => line.trim());
+}
+
+/**
+ * Downloads the eVisa with the link on the applicant's case page, checks that it is a PDF, and returns
+ * its machine-readable zone as pdftotext reads it, parsed.
+ */
+export async function downloadEvisa(page: Page, reference: string): Promise<ReturnType<typeof parseMrvB>> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('main a[href^="/evisa/document?t="]')]);
+  expect(download.suggestedFilename()).toBe(`evisa-${reference}.pdf`);
+  const file = path.join(process.env.TEST_WORK_DIR!, `browser-${reference}.pdf`);
+  await download.saveAs(file);
+  expect(fs.readFileSync(file).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  const lines = pdfText(file);
+  const line1 = lines.find((line) => /^V<TWN[A-Z<]{31}$/.test(line));
+  const line2 = lines.find((line) => /^[A-Z0-9<]{36}$/.test(line) && line !== line1);
+  expect({ mrzFound: Boolean(line1 && line2), lines }).toMatchObject({ mrzFound: true });
+  return parseMrvB(line1!, line2!);
 }
