@@ -4,6 +4,7 @@ import { createAccessToken, createTestOfficer } from '../harness/identity.js';
 import { applicantAnswers, matchingMrz, photoWithExif, pngPage } from '../evisa/helpers.js';
 import {
   AxeAuditor,
+  JOURNEY_TIMEOUT_MS,
   checkpoints,
   downloadEvisa,
   fillForm,
@@ -39,7 +40,7 @@ describe('eVisa applicant journey in Chromium', () => {
     axe = await AxeAuditor.open(browser);
     const officer = await createTestOfficer(stack.api, { postCode: 'PH-MNL' });
     officerToken = await createAccessToken(stack.api, officer.authenticated);
-  });
+  }, JOURNEY_TIMEOUT_MS);
 
   afterAll(async () => {
     await axe?.close();
@@ -68,7 +69,7 @@ describe('eVisa applicant journey in Chromium', () => {
       async () =>
         ((await stack.dataSource.query(`SELECT status FROM "case" WHERE id = $1`, [claimed.id])) as { status: string }[])[0]!.status,
       (status) => status === 'ISSUED',
-      30_000,
+      60_000,
     );
     expect(issued).toBe('ISSUED');
   }
@@ -110,139 +111,150 @@ describe('eVisa applicant journey in Chromium', () => {
     await context.close();
   });
 
-  it('works without JavaScript, in English: eligibility, questions, uploads, card, approval, download', async () => {
-    const context = await openContext(browser, { javaScriptEnabled: false, locale: 'en-US' });
-    const page = await context.newPage();
-    const check = checkpoints(axe, page, 'applicant-nojs-en', 'en');
-    const fill = (values: Record<string, string>) => fillForm(page, values);
-    const submit = () => go(page, 'main form[method="post"] button[type="submit"]');
+  it(
+    'works without JavaScript, in English: eligibility, questions, uploads, card, approval, download',
+    async () => {
+      const context = await openContext(browser, { javaScriptEnabled: false, locale: 'en-US' });
+      const page = await context.newPage();
+      const check = checkpoints(axe, page, 'applicant-nojs-en', 'en');
+      const fill = (values: Record<string, string>) => fillForm(page, values);
+      const submit = () => go(page, 'main form[method="post"] button[type="submit"]');
 
-    await page.goto(`${stack.baseUrl}/evisa?lang=en`);
-    await check('start');
-    await go(page, 'main a[href="/evisa/eligibility"]');
-    await check('eligibility');
-    await fill(answers.eligibility);
-    await submit();
-    expect(await page.textContent('main')).toContain('EV-');
-    expect(await page.getAttribute('main .notice a', 'href')).toMatch(new RegExp(`^${stack.baseUrl}/evisa/resume\\?t=`));
-    await check('draft-created');
-    await go(page, 'main a[href="/evisa/questions/name"]');
-
-    // Nothing typed: the page comes back with an error summary linked to the field.
-    await check('name');
-    await submit();
-    expect(pathOf(page)).toBe('/evisa/questions/name');
-    expect(await page.getAttribute('.error-summary a', 'href')).toBe('#surname');
-    expect(await page.getAttribute('#surname', 'aria-invalid')).toBe('true');
-    await check('name-error');
-    for (const step of steps) {
-      if (step !== 'name') await check(step);
-      await fill(answers[step]);
+      await page.goto(`${stack.baseUrl}/evisa?lang=en`);
+      await check('start');
+      await go(page, 'main a[href="/evisa/eligibility"]');
+      await check('eligibility');
+      await fill(answers.eligibility);
       await submit();
-    }
+      expect(await page.textContent('main')).toContain('EV-');
+      expect(await page.getAttribute('main .notice a', 'href')).toMatch(new RegExp(`^${stack.baseUrl}/evisa/resume\\?t=`));
+      await check('draft-created');
+      await go(page, 'main a[href="/evisa/questions/name"]');
 
-    expect(pathOf(page)).toBe('/evisa/upload/photo');
-    await check('upload-photo');
-    await page.setInputFiles('#file', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await photoWithExif(700, 900) });
-    await submit();
-    expect(pathOf(page)).toBe('/evisa/upload/passport-page');
-    await check('upload-passport-page');
-    await page.setInputFiles('#file', { name: 'passport.png', mimeType: 'image/png', buffer: await pngPage() });
-    await submit();
+      // Nothing typed: the page comes back with an error summary linked to the field.
+      await check('name');
+      await submit();
+      expect(pathOf(page)).toBe('/evisa/questions/name');
+      expect(await page.getAttribute('.error-summary a', 'href')).toBe('#surname');
+      expect(await page.getAttribute('#surname', 'aria-invalid')).toBe('true');
+      await check('name-error');
+      for (const step of steps) {
+        if (step !== 'name') await check(step);
+        await fill(answers[step]);
+        await submit();
+      }
 
-    expect(pathOf(page)).toBe('/evisa/check-answers');
-    expect(await page.textContent('main')).toContain('DELA CRUZ');
-    await check('check-answers');
-    await go(page, 'main form[action="/evisa/pay"] button[type="submit"]');
-    expect(pathOf(page)).toMatch(/^\/evisa\/sandbox-pay\/sbx_/);
-    await check('sandbox-pay');
-    await page.fill('#cardNumber', '4242 4242 4242 4242');
-    await submit();
-    expect(pathOf(page)).toBe('/evisa/confirmation');
-    await check('confirmation');
-    const reference = (await page.textContent('main .panel strong'))!.trim();
-    expect(reference).toMatch(/^EV-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      expect(pathOf(page)).toBe('/evisa/upload/photo');
+      await check('upload-photo');
+      await page.setInputFiles('#file', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await photoWithExif(700, 900) });
+      await submit();
+      expect(pathOf(page)).toBe('/evisa/upload/passport-page');
+      await check('upload-passport-page');
+      await page.setInputFiles('#file', { name: 'passport.png', mimeType: 'image/png', buffer: await pngPage() });
+      await submit();
 
-    await approveThroughApi(reference);
+      expect(pathOf(page)).toBe('/evisa/check-answers');
+      expect(await page.textContent('main')).toContain('DELA CRUZ');
+      await check('check-answers');
+      await go(page, 'main form[action="/evisa/pay"] button[type="submit"]');
+      expect(pathOf(page)).toMatch(/^\/evisa\/sandbox-pay\/sbx_/);
+      await check('sandbox-pay');
+      await page.fill('#cardNumber', '4242 4242 4242 4242');
+      await submit();
+      expect(pathOf(page)).toBe('/evisa/confirmation');
+      await check('confirmation');
+      const reference = (await page.textContent('main .panel strong'))!.trim();
+      expect(reference).toMatch(/^EV-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
 
-    await page.goto(`${stack.baseUrl}/evisa/access`);
-    await check('access');
-    await fill({ reference, surname: answers.name.surname, dateOfBirth: answers.personal.dateOfBirth });
-    await submit();
-    expect(pathOf(page)).toBe('/evisa/application');
-    expect(await page.textContent('main')).toContain('Download your eVisa (PDF)');
-    await check('application-issued');
-    expectApplicantMrz(await downloadEvisa(page, reference));
-    await context.close();
-  });
+      await approveThroughApi(reference);
 
-  it('works with the keyboard alone, switching to Traditional Chinese in the header: every field reachable by Tab, focus always visible', async () => {
-    const context = await openContext(browser, { locale: 'en-US' });
-    const page = await context.newPage();
-    const problems = watchForProblems(page);
-    const check = checkpoints(axe, page, 'applicant-keyboard-zh', 'zh-Hant');
-    /** Tabs through the whole page filling the form, then checks the order, the focus and what was entered. */
-    const useKeyboard = async (values: Record<string, string>, files: Parameters<typeof tabThrough>[2] = {}) => {
-      const { stops, expected } = await tabThrough(page, values, files);
-      const where = pathOf(page);
-      expect({ where, order: stops.map((s) => s.label) }).toEqual({ where, order: expected });
-      expect({ where, focusNotVisible: stops.filter((s) => !s.focusVisible).map((s) => s.label) }).toEqual({ where, focusNotVisible: [] });
-      expect(await formValues(page, Object.keys(values))).toEqual(values);
-      const reachedFields = new Set(stops.map((s) => s.name));
-      expect([where, [...Object.keys(values), ...Object.keys(files)].filter((f) => !reachedFields.has(f))]).toEqual([where, []]);
-      await submitWithKeyboard(page);
-    };
+      await page.goto(`${stack.baseUrl}/evisa/access`);
+      await check('access');
+      await fill({ reference, surname: answers.name.surname, dateOfBirth: answers.personal.dateOfBirth });
+      await submit();
+      expect(pathOf(page)).toBe('/evisa/application');
+      expect(await page.textContent('main')).toContain('Download your eVisa (PDF)');
+      await check('application-issued');
+      expectApplicantMrz(await downloadEvisa(page, reference));
+      await context.close();
+    },
+    JOURNEY_TIMEOUT_MS,
+  );
 
-    await page.goto(`${stack.baseUrl}/evisa`);
-    await check('start-en', 'en');
-    await go(page, 'header nav a[hreflang="zh-Hant"]');
-    await check('start');
-    await go(page, 'main a[href="/evisa/eligibility"]');
-    await check('eligibility');
-    await useKeyboard(answers.eligibility);
-    await check('draft-created');
-    await go(page, 'main a[href="/evisa/questions/name"]');
-    for (const step of steps) {
-      expect(pathOf(page)).toBe(`/evisa/questions/${step}`);
-      await check(step);
-      await useKeyboard(answers[step]);
-    }
+  it(
+    'works with the keyboard alone, switching to Traditional Chinese in the header: every field reachable by Tab, focus always visible',
+    async () => {
+      const context = await openContext(browser, { locale: 'en-US' });
+      const page = await context.newPage();
+      const problems = watchForProblems(page);
+      const check = checkpoints(axe, page, 'applicant-keyboard-zh', 'zh-Hant');
+      /** Tabs through the whole page filling the form, then checks the order, the focus and what was entered. */
+      const useKeyboard = async (values: Record<string, string>, files: Parameters<typeof tabThrough>[2] = {}) => {
+        const { stops, expected } = await tabThrough(page, values, files);
+        const where = pathOf(page);
+        expect({ where, order: stops.map((s) => s.label) }).toEqual({ where, order: expected });
+        expect({ where, focusNotVisible: stops.filter((s) => !s.focusVisible).map((s) => s.label) }).toEqual({
+          where,
+          focusNotVisible: [],
+        });
+        expect(await formValues(page, Object.keys(values))).toEqual(values);
+        const reachedFields = new Set(stops.map((s) => s.name));
+        expect([where, [...Object.keys(values), ...Object.keys(files)].filter((f) => !reachedFields.has(f))]).toEqual([where, []]);
+        await submitWithKeyboard(page);
+      };
 
-    expect(pathOf(page)).toBe('/evisa/upload/photo');
-    await check('upload-photo');
-    await useKeyboard({}, { file: { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await photoWithExif(630, 810) } });
-    expect(pathOf(page)).toBe('/evisa/upload/passport-page');
-    await check('upload-passport-page');
-    await useKeyboard({}, { file: { name: 'passport.png', mimeType: 'image/png', buffer: await pngPage() } });
+      await page.goto(`${stack.baseUrl}/evisa`);
+      await check('start-en', 'en');
+      await go(page, 'header nav a[hreflang="zh-Hant"]');
+      await check('start');
+      await go(page, 'main a[href="/evisa/eligibility"]');
+      await check('eligibility');
+      await useKeyboard(answers.eligibility);
+      await check('draft-created');
+      await go(page, 'main a[href="/evisa/questions/name"]');
+      for (const step of steps) {
+        expect(pathOf(page)).toBe(`/evisa/questions/${step}`);
+        await check(step);
+        await useKeyboard(answers[step]);
+      }
 
-    // The optional machine-readable zone, reached from the check-answers page.
-    expect(pathOf(page)).toBe('/evisa/check-answers');
-    await check('check-answers-no-mrz');
-    await go(page, 'main a[href="/evisa/questions/mrz"]');
-    await check('mrz');
-    await useKeyboard(matchingMrz());
-    expect(pathOf(page)).toBe('/evisa/check-answers');
-    expect(await page.textContent('main .notice')).toContain('您填寫的資料與護照機器判讀區相符');
-    await check('check-answers');
+      expect(pathOf(page)).toBe('/evisa/upload/photo');
+      await check('upload-photo');
+      await useKeyboard({}, { file: { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await photoWithExif(630, 810) } });
+      expect(pathOf(page)).toBe('/evisa/upload/passport-page');
+      await check('upload-passport-page');
+      await useKeyboard({}, { file: { name: 'passport.png', mimeType: 'image/png', buffer: await pngPage() } });
 
-    await submitWithKeyboard(page, 'main form[action="/evisa/pay"] button[type="submit"]');
-    expect(pathOf(page)).toMatch(/^\/evisa\/sandbox-pay\/sbx_/);
-    await check('sandbox-pay');
-    await useKeyboard({ cardNumber: '4242 4242 4242 4242' });
-    expect(pathOf(page)).toBe('/evisa/confirmation');
-    await check('confirmation');
-    const reference = (await page.textContent('main .panel strong'))!.trim();
+      // The optional machine-readable zone, reached from the check-answers page.
+      expect(pathOf(page)).toBe('/evisa/check-answers');
+      await check('check-answers-no-mrz');
+      await go(page, 'main a[href="/evisa/questions/mrz"]');
+      await check('mrz');
+      await useKeyboard(matchingMrz());
+      expect(pathOf(page)).toBe('/evisa/check-answers');
+      expect(await page.textContent('main .notice')).toContain('您填寫的資料與護照機器判讀區相符');
+      await check('check-answers');
 
-    await approveThroughApi(reference);
+      await submitWithKeyboard(page, 'main form[action="/evisa/pay"] button[type="submit"]');
+      expect(pathOf(page)).toMatch(/^\/evisa\/sandbox-pay\/sbx_/);
+      await check('sandbox-pay');
+      await useKeyboard({ cardNumber: '4242 4242 4242 4242' });
+      expect(pathOf(page)).toBe('/evisa/confirmation');
+      await check('confirmation');
+      const reference = (await page.textContent('main .panel strong'))!.trim();
 
-    await page.goto(`${stack.baseUrl}/evisa/access`);
-    await check('access');
-    await useKeyboard({ reference, surname: answers.name.surname, dateOfBirth: answers.personal.dateOfBirth });
-    expect(pathOf(page)).toBe('/evisa/application');
-    expect(await page.textContent('main')).toContain('下載您的電子簽證（PDF）');
-    await check('application-issued');
-    expectApplicantMrz(await downloadEvisa(page, reference));
-    expect(problems).toEqual([]);
-    await context.close();
-  });
+      await approveThroughApi(reference);
+
+      await page.goto(`${stack.baseUrl}/evisa/access`);
+      await check('access');
+      await useKeyboard({ reference, surname: answers.name.surname, dateOfBirth: answers.personal.dateOfBirth });
+      expect(pathOf(page)).toBe('/evisa/application');
+      expect(await page.textContent('main')).toContain('下載您的電子簽證（PDF）');
+      await check('application-issued');
+      expectApplicantMrz(await downloadEvisa(page, reference));
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+    JOURNEY_TIMEOUT_MS,
+  );
 });

@@ -30,8 +30,14 @@ const CHROMIUM_ARGS = [
 ];
 
 export function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`The browser tests need Chromium at ${CHROMIUM}: run apt-get install chromium (.ci/run does).`);
+  }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
+
+/** Jest's limit for one journey or for starting the stack and the browser: generous, as the machine is shared. */
+export const JOURNEY_TIMEOUT_MS = 180_000;
 
 /** A fresh browser context (its own cookies) that gives up on a missing element after 10 seconds, not 30. */
 export async function openContext(browser: Browser, options: BrowserContextOptions): Promise<BrowserContext> {
