@@ -164,6 +164,9 @@ describe('officer review journey in Chromium', () => {
 
       // Signing out ends the session: the queue asks for a sign-in again.
       await submitDesk('header form[action="/officer/sign-out"]');
+      expect(pathOf(desk)).toBe('/officer/sign-in');
+      expect(await desk.locator('header nav a[href="/officer/queue"]').count()).toBe(0);
+      await checkDesk('signed-out');
       await desk.goto(`${stack.baseUrl}/officer/queue`);
       expect(pathOf(desk)).toBe('/officer/sign-in');
       expect(problems).toEqual([]);
