@@ -477,6 +477,17 @@ export class EvisaApplicationService {
     return this.applicantView(caseId);
   }
 
+  /** Every request for information on a case, oldest first, with the applicant's answer: for the officer's workspace. */
+  async informationExchanges(caseId: string): Promise<InformationExchange[]> {
+    const requests = await this.dataSource.manager.find(EvisaInformationRequest, { where: { caseId }, order: { requestedAt: 'ASC' } });
+    return requests.map((request) => ({
+      message: this.appCipher.openIn(INFO_TABLE, 'message', request.id, request.message)!,
+      deadline: request.deadline,
+      answer: this.appCipher.openIn(INFO_TABLE, 'answer_text', request.id, request.answerText),
+      answeredAt: request.answeredAt,
+    }));
+  }
+
   /** Withdraws before a decision. A draft is deleted at once (there is nothing to keep). */
   async withdraw(caseId: string, expectedVersion: number, locale: Locale): Promise<ApplicantCaseView> {
     const record = await this.spine.load(this.dataSource.manager, caseId);
@@ -632,6 +643,14 @@ export class EvisaApplicationService {
 }
 
 export const INFO_TABLE = 'evisa_information_request';
+
+/** An officer's request for information and what the applicant answered (null until they do). */
+export interface InformationExchange {
+  message: string;
+  deadline: Date;
+  answer: string | null;
+  answeredAt: Date | null;
+}
 export const WITHDRAWABLE = ['DRAFT', 'SUBMITTED', 'IN_REVIEW', 'INFO_REQUESTED'];
 
 /** How a surname is compared for the status check: upper case, single spaces. */

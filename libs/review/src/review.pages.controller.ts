@@ -89,9 +89,14 @@ export class ReviewPagesController {
     @Body() form: Form,
   ): Promise<void> {
     try {
-      await this.decisions.addNote(officerOf(request), id, form.text ?? '');
+      await this.decisions.addNote(officerOf(request), id, form.note ?? '');
     } catch (error) {
-      return this.renderProblem(request, reply, id, error, form);
+      // The page has two text fields: the note's is `note`, the decision's is `text`.
+      const problem =
+        error instanceof ValidationException
+          ? new ValidationException(error.fieldErrors.map((e) => (e.field === 'text' ? { ...e, field: 'note' } : e)))
+          : error;
+      return this.renderProblem(request, reply, id, problem, form);
     }
     await reply.redirect(`/officer/cases/${id}?done=note`, 303);
   }

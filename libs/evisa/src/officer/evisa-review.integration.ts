@@ -76,6 +76,14 @@ export class EvisaReviewIntegration implements OnModuleInit {
       labelKey: 'evisa.officer.mrzCheck',
       value: !view.mrz.given ? '—' : view.mrz.mismatches.length === 0 ? '✓' : view.mrz.mismatches.map((m) => m.field).join(', '),
     });
+    // What the officers asked and what the applicant answered: the answer is what the next officer decides on.
+    for (const exchange of await this.applications.informationExchanges(caseId)) {
+      details.push(
+        { labelKey: 'evisa.officer.infoRequested', value: exchange.message },
+        { labelKey: 'evisa.officer.infoDeadline', value: exchange.deadline.toISOString().slice(0, 10) },
+        { labelKey: 'evisa.officer.infoAnswer', value: exchange.answer ?? '—' },
+      );
+    }
     const links = status === 'ISSUED' ? [{ href: `/officer/evisa/${caseId}/revoke`, labelKey: 'evisa.officer.revokeLink' }] : [];
     return { details, links };
   }
