@@ -8,6 +8,7 @@ import { IdentityModule } from '@app/identity';
 import { DocumentsApiModule } from '@app/documents';
 import { EvisaModule } from '@app/evisa';
 import { ReviewModule } from '@app/review';
+import { LifecycleModule } from '@app/lifecycle';
 import { dataSourceOptions } from '@app/schema';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -30,6 +31,7 @@ export class ApiModule {
         DocumentsApiModule,
         EvisaModule,
         ReviewModule,
+        LifecycleModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [QueueMetrics],

@@ -15,6 +15,8 @@ export enum JobName {
   SendDraftResumeLink = 'send-draft-resume-link',
   /** Every minute: alert supervisors about cases past their SLA, once per case and due time. */
   EscalateOverdueCases = 'escalate-overdue-cases',
+  /** Every hour: anonymise cases closed for longer than RETENTION_CLOSED_CASE_DAYS, a batch at a time. */
+  AnonymiseClosedCases = 'anonymise-closed-cases',
 }
 
 export interface JobPayloads {
@@ -23,6 +25,7 @@ export interface JobPayloads {
   // No token or personal data in the payload: the handler builds the link from the case.
   [JobName.SendDraftResumeLink]: { caseId: string };
   [JobName.EscalateOverdueCases]: Record<string, never>;
+  [JobName.AnonymiseClosedCases]: Record<string, never>;
 }
 
 const ONE_DAY_SECONDS = 24 * 3600;
@@ -58,6 +61,17 @@ export const JOBS: Record<JobName, JobDefinition> = {
       removeOnFail: { count: 1000 },
     },
     everyMs: 60_000,
+  },
+  // Beside the SLA escalation rather than on "documents", whose two slots are for PDF rendering.
+  [JobName.AnonymiseClosedCases]: {
+    queue: QueueName.Notifications,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 60_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 1000 },
+    },
+    everyMs: 3_600_000,
   },
 };
 
