@@ -182,7 +182,7 @@ async function main() {
       kinds: load.results(),
       rss,
     };
-    writeSoakReport(path.resolve(args.out), run);
+    await writeSoakReport(path.resolve(args.out), run);
     log(
       `soak done: ${run.total} requests, ${failed} failed (${((run.errorRate ?? 0) * 100).toFixed(3)} %); ` +
         `RSS api ${rss.api.start} → ${rss.api.end} MiB, worker ${rss.worker.start} → ${rss.worker.end} MiB; wrote ${path.relative(ROOT, path.resolve(args.out))}`,

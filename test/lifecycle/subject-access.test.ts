@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LightMyRequestResponse } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
+import { FieldCipher } from '@app/platform';
 import { SubjectAccessService } from '@app/lifecycle';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
@@ -72,6 +73,20 @@ describe('subject access export', () => {
       }),
     );
 
+    // An officer's request for information on the passport case, as the review queue records it.
+    await dataSource.transaction((m) =>
+      api.get(CaseSpine).recordEvent(m, {
+        caseId: other.id,
+        actor: { type: 'officer', id: 'someone' },
+        type: 'case.information_requested',
+        visibility: 'applicant',
+        payload: {
+          message: api.get(FieldCipher).encrypt('Send a copy of your ID card.', `case_event.message:${other.id}`),
+          deadline: '2026-12-01',
+        },
+      }),
+    );
+
     const byReference = await request({ reference: first.reference.toLowerCase() });
     expect(byReference.statusCode).toBe(200);
     expect(byReference.headers['cache-control']).toBe('private, no-store');
@@ -112,7 +127,10 @@ describe('subject access export', () => {
     expect(casesOf(both).find((c) => c.reference === other.reference)).toMatchObject({
       contact: { name: 'LIN Wei', email: 'lin.wei@example.test' },
       answers: {},
-      events: [{ type: 'case.opened', toStatus: 'SUBMITTED' }],
+      events: [
+        { type: 'case.opened', toStatus: 'SUBMITTED' },
+        { type: 'case.information_requested', message: 'Send a copy of your ID card.', deadline: '2026-12-01' },
+      ],
       files: [],
     });
 

@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaseErrors, type CaseRecord, CaseSpine, parseReference } from '@app/cases';
-import { type AuthenticatedOfficer, Clock, DomainException, postScopeOf, type PostScope, ValidationException } from '@app/platform';
+import {
+  type AuthenticatedOfficer,
+  Clock,
+  DomainException,
+  FieldCipher,
+  postScopeOf,
+  type PostScope,
+  ValidationException,
+} from '@app/platform';
 import { AuditLog, officerActor } from '@app/audit';
 import { findCaseInScope, postScopeSql } from '@app/identity';
 import { PersonalDataRegistry } from './personal-data.registry.js';
@@ -25,8 +33,17 @@ export interface ExportedCase {
   contact: { name: string | null; email: string | null; phone: string | null };
   /** What the service holds (the eVisa's answers, its requests for information…), from its PersonalDataPort. */
   answers: Record<string, unknown>;
-  /** The case's history as the applicant sees it. */
-  events: { seq: number; type: string; fromStatus: string | null; toStatus: string | null; at: Date }[];
+  /** The case's history as the applicant sees it, with what an officer asked of them. */
+  events: {
+    seq: number;
+    type: string;
+    fromStatus: string | null;
+    toStatus: string | null;
+    at: Date;
+    reasonCode?: string;
+    message?: string;
+    deadline?: string;
+  }[];
   files: { id: string; kind: string; mimeType: string; sizeBytes: number; sha256: string; createdAt: Date }[];
 }
 
@@ -52,6 +69,7 @@ export class SubjectAccessService {
     private readonly registry: PersonalDataRegistry,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    private readonly cipher: FieldCipher,
   ) {}
 
   async export(officer: AuthenticatedOfficer, query: SubjectAccessQuery, ip: string | null): Promise<SubjectAccessExport> {
@@ -123,9 +141,16 @@ export class SubjectAccessService {
 
   private async exportCase(manager: EntityManager, record: CaseRecord): Promise<ExportedCase> {
     const events = (await manager.query(
-      `SELECT seq, type, from_status, to_status, created_at FROM case_event WHERE case_id = $1 AND visibility = 'applicant' ORDER BY seq`,
+      `SELECT seq, type, from_status, to_status, payload, created_at FROM case_event WHERE case_id = $1 AND visibility = 'applicant' ORDER BY seq`,
       [record.id],
-    )) as { seq: number; type: string; from_status: string | null; to_status: string | null; created_at: Date }[];
+    )) as {
+      seq: number;
+      type: string;
+      from_status: string | null;
+      to_status: string | null;
+      payload: Record<string, unknown>;
+      created_at: Date;
+    }[];
     const files = (await manager.query(
       `SELECT id, kind, mime_type, size_bytes, sha256, created_at FROM file WHERE case_id = $1 ORDER BY created_at, id`,
       [record.id],
@@ -142,7 +167,19 @@ export class SubjectAccessService {
       anonymisedAt: record.anonymisedAt,
       contact: this.spine.decryptApplicant(record),
       answers: (await this.registry.for(record.service)?.export(manager, record.id)) ?? {},
-      events: events.map((e) => ({ seq: e.seq, type: e.type, fromStatus: e.from_status, toStatus: e.to_status, at: e.created_at })),
+      events: events.map((e) => ({
+        seq: e.seq,
+        type: e.type,
+        fromStatus: e.from_status,
+        toStatus: e.to_status,
+        at: e.created_at,
+        ...(typeof e.payload.reasonCode === 'string' && { reasonCode: e.payload.reasonCode }),
+        // A request for information keeps its message in the event, sealed to the case.
+        ...(typeof e.payload.message === 'string' && {
+          message: this.cipher.decrypt(e.payload.message, `case_event.message:${record.id}`),
+        }),
+        ...(typeof e.payload.deadline === 'string' && { deadline: e.payload.deadline }),
+      })),
       files: files.map((f) => ({
         id: f.id,
         kind: f.kind,
