@@ -5,20 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, log, startPostgres, startRedis, waitForPort } from '../scripts/lib/services.mjs';
-import {
-  ROOT,
-  build,
-  ensureDatabase,
-  ensureDependencies,
-  ephemeralSecrets,
-  migrateAndSeed,
-  startNode,
-  stopChild,
-  waitForHttp,
-} from '../scripts/lib/stack.mjs';
+import { freePort, log, waitForPort } from '../scripts/lib/services.mjs';
+import { ROOT, build, ensureDependencies, startNode, stopChild } from '../scripts/lib/stack.mjs';
 import { http, machine, peakRssMiB, pgbench } from './lib/measure.mjs';
 import { writeReport } from './lib/report.mjs';
+import { startStack } from './lib/stack.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -59,44 +50,16 @@ async function main() {
   ensureDependencies();
   build();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'consular-bench-'));
-  const stack = { children: [], postgres: null, redis: null };
+  let stack;
   const cleanup = async () => {
-    await Promise.all(stack.children.map((c) => stopChild(c)));
-    await stack.redis?.stop();
-    await stack.postgres?.stop();
+    await stack?.stop();
     fs.rmSync(workDir, { recursive: true, force: true });
   };
   process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    const env = {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      BULL_BOARD_ENABLED: 'false',
-      ...ephemeralSecrets(),
-      STORAGE_DIR: path.join(workDir, 'files'),
-    };
-    if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
-    else {
-      stack.postgres = await startPostgres({ dataDir: path.join(workDir, 'postgres'), port: await freePort() });
-      env.DATABASE_URL = await ensureDatabase(stack.postgres.url, 'consular_bench');
-    }
-    if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
-    else {
-      stack.redis = await startRedis({ dataDir: path.join(workDir, 'redis'), port: await freePort(), appendOnly: true });
-      env.REDIS_URL = stack.redis.url;
-    }
-    migrateAndSeed(env);
-    const apiPort = await freePort();
-    const api = startNode('api', 'dist/apps/api/src/main.js', {
-      ...env,
-      PORT: String(apiPort),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
-    });
-    const worker = startNode('worker', 'dist/apps/worker/src/main.js', env);
-    stack.children.push(api, worker);
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
-    await waitForHttp(`${apiUrl}/health/ready`, 60_000);
+    stack = await startStack(workDir);
+    const { env, api, worker, apiUrl } = stack;
 
     const duration = quick ? 2 : 5;
     const rounds = quick ? 1 : 3;

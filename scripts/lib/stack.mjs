@@ -130,12 +130,15 @@ export async function waitForHttp(url, timeoutMs) {
 /** Creates a database if it does not exist, through the cluster's own psql-free path: the pg client. */
 export async function ensureDatabase(adminUrl, name) {
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: adminUrl });
+  let client;
   for (let attempt = 0; ; attempt++) {
+    // A pg client that failed to connect cannot connect again: each attempt gets a new one.
+    client = new pg.Client({ connectionString: adminUrl });
     try {
       await client.connect();
       break;
     } catch (error) {
+      await client.end().catch(() => undefined);
       if (attempt > 50) throw error;
       await new Promise((r) => setTimeout(r, 200));
     }

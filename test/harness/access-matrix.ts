@@ -256,4 +256,13 @@ export const OFFICER_ROUTES: OfficerRouteCase[] = [
   },
   // audit
   { method: 'GET', route: '/officer/audit', roles: ['supervisor'], postScoped: false, allowed: 200 },
+  // lifecycle: subject access export (an address that matches nobody still gets a document, with no cases)
+  {
+    method: 'POST',
+    route: '/api/v1/officer/subject-access-exports',
+    body: { email: 'nobody@example.test' },
+    roles: ['supervisor'],
+    postScoped: false,
+    allowed: 200,
+  },
 ];

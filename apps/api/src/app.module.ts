@@ -10,6 +10,7 @@ import { EvisaModule } from '@app/evisa';
 import { ReviewModule } from '@app/review';
 import { NotificationsWebModule } from '@app/notifications';
 import { StatusModule } from '@app/status';
+import { LifecycleModule } from '@app/lifecycle';
 import { dataSourceOptions } from '@app/schema';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -34,6 +35,7 @@ export class ApiModule {
         ReviewModule,
         NotificationsWebModule,
         StatusModule,
+        LifecycleModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [QueueMetrics],

@@ -7,6 +7,7 @@ import { EvisaWorkerModule } from '@app/evisa';
 import { AuditModule } from '@app/audit';
 import { IdentityModule } from '@app/identity';
 import { ReviewWorkerModule } from '@app/review';
+import { LifecycleWorkerModule } from '@app/lifecycle';
 import { dataSourceOptions } from '@app/schema';
 
 @Module({})
@@ -23,6 +24,7 @@ export class WorkerModule {
         AuditModule,
         IdentityModule,
         ReviewWorkerModule,
+        LifecycleWorkerModule,
       ],
     };
   }

@@ -38,7 +38,10 @@ export interface OpenCaseInput {
 
 /** Columns a transition may change along with the status. */
 export type CaseUpdate = Partial<
-  Pick<CaseRecord, 'assignedOfficerId' | 'claimExpiresAt' | 'slaDueAt' | 'submittedAt' | 'decidedAt' | 'priority' | 'postCode'>
+  Pick<
+    CaseRecord,
+    'assignedOfficerId' | 'claimExpiresAt' | 'slaDueAt' | 'submittedAt' | 'decidedAt' | 'priority' | 'postCode' | 'anonymisedAt'
+  >
 >;
 
 export interface TransitionInput {
@@ -137,7 +140,7 @@ export class CaseSpine {
           input.priority ?? 3,
           this.seal(applicant.name, id, 'applicant_name'),
           this.seal(applicant.email, id, 'applicant_email'),
-          applicant.email ? this.blindIndex.of('email', applicant.email.toLowerCase()) : null,
+          applicant.email ? this.emailIndex(applicant.email) : null,
           this.seal(applicant.phone, id, 'applicant_phone'),
           input.locale,
           input.lookup ? this.lookupKey(reference, input.lookup.surname, input.lookup.dateOfBirth) : null,
@@ -210,11 +213,16 @@ export class CaseSpine {
         caseId,
         this.seal(name, caseId, 'applicant_name'),
         this.seal(email, caseId, 'applicant_email'),
-        email ? this.blindIndex.of('email', email.toLowerCase()) : null,
+        email ? this.emailIndex(email) : null,
         this.seal(phone, caseId, 'applicant_phone'),
         input.lookup ? this.lookupKey(record.reference, input.lookup.surname, input.lookup.dateOfBirth) : null,
       ],
     );
+  }
+
+  /** The value stored in `case.applicant_email_index`: how a case is found by its applicant's email address. */
+  emailIndex(email: string): string {
+    return this.blindIndex.of('email', email.toLowerCase());
   }
 
   /**

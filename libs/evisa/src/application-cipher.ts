@@ -6,6 +6,17 @@ import type { EvisaApplication } from './entities/evisa-application.entity.js';
 /** Choices from fixed lists, stored in clear; every other answer is personal and stored encrypted. */
 const PLAIN: ReadonlySet<AnswerField> = new Set(['purpose', 'passportType', 'portOfEntry']);
 
+/**
+ * Every property of EvisaApplication that holds personal data: the encrypted answers, the passport
+ * number's blind index, the officer's decision text and the seal. Anonymising clears exactly these.
+ */
+export const PERSONAL_APPLICATION_FIELDS: readonly (keyof EvisaApplication)[] = [
+  ...ANSWER_FIELDS.filter((field) => !PLAIN.has(field)),
+  'passportNumberIndex',
+  'decisionText',
+  'seal',
+];
+
 export function columnOf(field: string): string {
   return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }

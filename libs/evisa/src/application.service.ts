@@ -1,17 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource, type EntityManager, In } from 'typeorm';
-import {
-  DomainException,
-  FileRecord,
-  FileService,
-  type Locale,
-  Messages,
-  RateLimiter,
-  SignedTokens,
-  StoragePort,
-  type Translate,
-} from '@app/platform';
+import { DomainException, FileRecord, FileService, type Locale, Messages, RateLimiter, SignedTokens, type Translate } from '@app/platform';
 import { CaseRecord, CaseSpine, JobName, OutboxWriter, parseReference } from '@app/cases';
 import {
   type Answers,
@@ -104,7 +94,6 @@ export class EvisaApplicationService {
     private readonly tokens: SignedTokens,
     private readonly messages: Messages,
     private readonly files: FileService,
-    private readonly storage: StoragePort,
     private readonly payments: EvisaPaymentService,
     private readonly rateLimiter: RateLimiter,
     @Inject(EVISA_SETTINGS) private readonly settings: EvisaSettings,
@@ -262,7 +251,7 @@ export class EvisaApplicationService {
       });
       await manager.update(EvisaApplication, { caseId }, { [SLOT_COLUMN[slot]]: file.id, updatedAt: new Date() });
       const previous = application[SLOT_COLUMN[slot]];
-      if (previous) replacedKey = await this.deleteFileRows(manager, [previous]).then((keys) => keys[0] ?? null);
+      if (previous) replacedKey = (await this.files.deleteRecords(manager, { ids: [previous] }))[0] ?? null;
       return file;
     });
     if (replacedKey) await this.deleteBlobs([replacedKey]);
@@ -545,9 +534,8 @@ export class EvisaApplicationService {
   ): Promise<void> {
     const storageKeys = await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT id FROM "case" WHERE id = $1 FOR UPDATE`, [caseId]);
-      const fileIds = ((await manager.query(`SELECT id FROM file WHERE case_id = $1`, [caseId])) as { id: string }[]).map((f) => f.id);
       await manager.delete(EvisaApplication, { caseId });
-      const keys = await this.deleteFileRows(manager, fileIds);
+      const keys = await this.files.deleteRecords(manager, { caseId });
       await this.spine.updateApplicant(manager, caseId, { applicant: { name: null, email: null, phone: null }, lookup: null });
       await this.spine.transition(manager, {
         caseId,
@@ -622,23 +610,10 @@ export class EvisaApplicationService {
     return post?.time_zone ?? this.settings.timeZone;
   }
 
-  private async deleteFileRows(manager: EntityManager, fileIds: string[]): Promise<string[]> {
-    if (!fileIds.length) return [];
-    const rows = (await manager.query(`DELETE FROM file WHERE id = ANY($1) RETURNING storage_key`, [fileIds])) as [
-      { storage_key: string }[],
-      number,
-    ];
-    return rows[0].map((r) => r.storage_key);
-  }
-
   private async deleteBlobs(keys: string[]): Promise<void> {
-    for (const key of keys) {
-      try {
-        await this.storage.delete(key);
-      } catch (error) {
-        this.logger.warn(`could not delete a stored file: ${(error as Error).message}`);
-      }
-    }
+    await this.files.deleteStored(keys).catch((error: unknown) => {
+      this.logger.warn(`could not delete a stored file: ${(error as Error).message}`);
+    });
   }
 }
 

@@ -4,10 +4,12 @@ import { EvisaReviewIntegration } from './officer/evisa-review.integration.js';
 import { EvisaRevokeController } from './officer/evisa-revoke.controller.js';
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
+import { PersonalDataModule } from '@app/lifecycle';
 import { DocumentsModule } from '@app/documents';
 import { EvisaApiController } from './api/evisa-api.controller.js';
 import { ApplicationCipher } from './application-cipher.js';
 import { EvisaApplicationService } from './application.service.js';
+import { EvisaPersonalData } from './evisa-personal-data.js';
 import { DraftResumeLinkHandler } from './jobs/draft-link.handler.js';
 import { NotificationsModule } from '@app/notifications';
 import { DraftLinkMailer, SmtpDraftLinkMailer } from './jobs/draft-link.mailer.js';
@@ -29,7 +31,7 @@ import { EvisaPagesController } from './web/evisa-pages.controller.js';
  * real acquirer is bound (the sandbox refuses to work in production).
  */
 @Module({
-  imports: [CasesModule],
+  imports: [CasesModule, PersonalDataModule],
   providers: [
     { provide: EVISA_SETTINGS, useFactory: () => loadEvisaSettings() },
     { provide: EVISA_CLOCK, useValue: () => new Date() },
@@ -40,6 +42,7 @@ import { EvisaPagesController } from './web/evisa-pages.controller.js';
     EvisaApplicationService,
     EvisaOfficerActions,
     EvisaDownloadService,
+    EvisaPersonalData,
   ],
   exports: [
     EVISA_SETTINGS,

@@ -8,6 +8,7 @@ export * from './entities/information-request.entity.js';
 export * from './entities/verification-lookup.entity.js';
 export * from './errors.js';
 export * from './evisa.module.js';
+export * from './evisa-personal-data.js';
 export * from './jobs/draft-link.handler.js';
 export * from './jobs/draft-link.mailer.js';
 export * from './jobs/render-evisa.handler.js';

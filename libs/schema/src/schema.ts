@@ -16,6 +16,7 @@ import { CitizenStatus1764057850000 } from '../../../migrations/1764057850000-Ci
 import { Evisa1764057900000 } from '../../../migrations/1764057900000-Evisa.js';
 import { ReviewQueue1764058100000 } from '../../../migrations/1764058100000-ReviewQueue.js';
 import { EvisaIssuance1764058200000 } from '../../../migrations/1764058200000-EvisaIssuance.js';
+import { DataLifecycle1764058300000 } from '../../../migrations/1764058300000-DataLifecycle.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -53,6 +54,7 @@ export const MIGRATIONS = [
   Evisa1764057900000,
   ReviewQueue1764058100000,
   EvisaIssuance1764058200000,
+  DataLifecycle1764058300000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {

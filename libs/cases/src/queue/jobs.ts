@@ -17,6 +17,8 @@ export enum JobName {
   EscalateOverdueCases = 'escalate-overdue-cases',
   /** A case passed its SLA: email the post's supervisors (the in-app alert is written with the escalation). */
   EmailSlaBreach = 'email-sla-breach',
+  /** Every hour: anonymise cases closed for longer than RETENTION_CLOSED_CASE_DAYS, a batch at a time. */
+  AnonymiseClosedCases = 'anonymise-closed-cases',
 }
 
 export interface JobPayloads {
@@ -26,6 +28,7 @@ export interface JobPayloads {
   [JobName.SendDraftResumeLink]: { caseId: string };
   [JobName.EscalateOverdueCases]: Record<string, never>;
   [JobName.EmailSlaBreach]: { caseId: string; dueAt: string };
+  [JobName.AnonymiseClosedCases]: Record<string, never>;
 }
 
 const ONE_DAY_SECONDS = 24 * 3600;
@@ -62,6 +65,17 @@ export const JOBS: Record<JobName, JobDefinition> = {
       removeOnFail: { count: 1000 },
     },
     everyMs: 60_000,
+  },
+  // Beside the SLA escalation rather than on "documents", whose two slots are for PDF rendering.
+  [JobName.AnonymiseClosedCases]: {
+    queue: QueueName.Notifications,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 60_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 1000 },
+    },
+    everyMs: 3_600_000,
   },
 };
 

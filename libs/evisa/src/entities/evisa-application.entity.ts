@@ -17,8 +17,9 @@ export class EvisaApplication {
   @Column({ name: 'passport_type', type: 'text' })
   passportType!: string;
 
-  @Column({ type: 'text' })
-  nationality!: string;
+  /** Null only once the case is anonymised. */
+  @Column({ type: 'text', nullable: true })
+  nationality!: string | null;
 
   @Column({ type: 'text', nullable: true })
   surname!: string | null;

@@ -9,8 +9,9 @@ export class EvisaInformationRequest {
   @Column({ name: 'case_id', type: 'uuid' })
   caseId!: string;
 
-  @Column({ type: 'text' })
-  message!: string;
+  /** Null only once the case is anonymised. */
+  @Column({ type: 'text', nullable: true })
+  message!: string | null;
 
   @Column({ type: 'timestamptz' })
   deadline!: Date;

@@ -21,6 +21,14 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
   });
 
+  it('keeps closed cases 730 days unless RETENTION_CLOSED_CASE_DAYS says otherwise, and refuses a period that is not whole days', () => {
+    expect(loadConfig(valid).retention.closedCaseDays).toBe(730);
+    expect(loadConfig({ ...valid, RETENTION_CLOSED_CASE_DAYS: '3650' }).retention.closedCaseDays).toBe(3650);
+    for (const bad of ['0', '-5', '1.5', 'two years']) {
+      expect(() => loadConfig({ ...valid, RETENTION_CLOSED_CASE_DAYS: bad })).toThrow(/RETENTION_CLOSED_CASE_DAYS must be an integer/);
+    }
+  });
+
   it('lists every bad variable in one error', () => {
     let caught: unknown;
     try {

@@ -33,6 +33,10 @@ export interface AppConfig {
     blindIndexKey: Buffer;
     linkSigningKey: Buffer;
   };
+  retention: {
+    /** Days after a case reaches a final status (and stops changing) before its personal data is anonymised. */
+    closedCaseDays: number;
+  };
   seal: {
     /** P-256 private keys that sign Visible Digital Seals, by key id (the seal's certificate reference). */
     signingKeys: Map<string, KeyObject>;
@@ -202,6 +206,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       blindIndexKey: env.key('BLIND_INDEX_KEY'),
       linkSigningKey: env.key('LINK_SIGNING_KEY'),
     },
+    retention: { closedCaseDays: env.integer('RETENTION_CLOSED_CASE_DAYS', 730, 1, 36_500) },
     seal: { signingKeys: sealKeys, activeKeyId: activeSealKeyId },
   };
   if (config.mail.from && !MAIL_FROM.test(config.mail.from)) {

@@ -66,7 +66,8 @@ describe('SignedTokens', () => {
     const [payload, mac] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ p: 'case-view', s: 'case-2', e: 9_999_999_999 })).toString('base64url');
     expect(() => tokens.verify(`${forged}.${mac}`, 'case-view')).toThrow(expect.objectContaining({ code: 'INVALID_LINK' }));
-    expect(() => tokens.verify(`${payload}.x${mac!.slice(1)}`, 'case-view')).toThrow(expect.objectContaining({ code: 'INVALID_LINK' }));
+    const alteredMac = `${mac![0] === 'A' ? 'B' : 'A'}${mac!.slice(1)}`;
+    expect(() => tokens.verify(`${payload}.${alteredMac}`, 'case-view')).toThrow(expect.objectContaining({ code: 'INVALID_LINK' }));
     now = new Date('2026-01-01T01:00:01Z');
     expect(() => tokens.verify(token, 'case-view')).toThrow(expect.objectContaining({ code: 'INVALID_LINK' }));
   });

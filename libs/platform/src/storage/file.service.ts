@@ -52,4 +52,30 @@ export class FileService {
   async read(record: FileRecord): Promise<Buffer> {
     return this.storage.get(record.storageKey);
   }
+
+  /**
+   * Deletes file rows in the caller's transaction — the listed ids, or every file of a case — and
+   * returns their storage keys, for `deleteStored`. Rows that reference them must be gone first.
+   */
+  async deleteRecords(manager: EntityManager, which: { ids: readonly string[] } | { caseId: string }): Promise<string[]> {
+    if ('ids' in which && which.ids.length === 0) return [];
+    const [rows] = (await manager.query(
+      'ids' in which
+        ? `DELETE FROM file WHERE id = ANY($1) RETURNING storage_key`
+        : `DELETE FROM file WHERE case_id = $1 RETURNING storage_key`,
+      ['ids' in which ? which.ids : which.caseId],
+    )) as [{ storage_key: string }[], number];
+    return rows.map((row) => row.storage_key);
+  }
+
+  /**
+   * Deletes stored bytes, trying every key even when one fails (then it throws, naming how many
+   * failed). Bytes already gone are not an error, so a retry is safe.
+   */
+  async deleteStored(storageKeys: readonly string[]): Promise<void> {
+    const failures: unknown[] = [];
+    for (const key of storageKeys) await this.storage.delete(key).catch((error: unknown) => failures.push(error));
+    if (failures.length)
+      throw new Error(`${failures.length} of ${storageKeys.length} stored files could not be deleted`, { cause: failures[0] });
+  }
 }
