@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page, type Response } from 'playwright-core';
 import type { DataSource } from 'typeorm';
 import { type AppConfig, projectRoot } from '@app/platform';
 import { parseMrvB } from '@app/documents';
@@ -214,9 +214,19 @@ export function watchForProblems(page: Page): string[] {
   return problems;
 }
 
-/** Clicks what submits a form or follows a link, and waits for the document it leads to. */
-export async function go(page: Page, selector: string): Promise<void> {
-  await Promise.all([page.waitForEvent('load'), page.click(selector)]);
+/** Whether a response is the document a page ends up showing (not a redirect on the way). */
+const isFinalDocument = (page: Page) => (response: Response) =>
+  response.request().isNavigationRequest() &&
+  response.frame() === page.mainFrame() &&
+  (response.status() < 300 || response.status() >= 400);
+
+/**
+ * Clicks what submits a form or follows a link, and waits for the document it leads to; returns that
+ * document's HTTP status (after any redirect).
+ */
+export async function go(page: Page, selector: string): Promise<number> {
+  const [response] = await Promise.all([page.waitForResponse(isFinalDocument(page)), page.waitForEvent('load'), page.click(selector)]);
+  return response.status();
 }
 
 export const pathOf = (page: Page): string => new URL(page.url()).pathname;
@@ -403,8 +413,11 @@ export function formValues(page: Page, names: string[]): Promise<Record<string, 
   }, names);
 }
 
-/** Tabs to the button matching `selector` and presses Enter; resolves when the next document has loaded. */
-export async function submitWithKeyboard(page: Page, selector = 'main form[method="post"] button[type="submit"]'): Promise<void> {
+/**
+ * Tabs to the button matching `selector` and presses Enter; resolves when the next document has
+ * loaded, with its HTTP status (after any redirect).
+ */
+export async function submitWithKeyboard(page: Page, selector = 'main form[method="post"] button[type="submit"]'): Promise<number> {
   for (let presses = 0; presses < 300; presses++) {
     await page.keyboard.press('Tab');
     const onTarget = await page.evaluate(
@@ -412,11 +425,37 @@ export async function submitWithKeyboard(page: Page, selector = 'main form[metho
       selector,
     );
     if (onTarget) {
-      await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
-      return;
+      const [response] = await Promise.all([
+        page.waitForResponse(isFinalDocument(page)),
+        page.waitForEvent('load'),
+        page.keyboard.press('Enter'),
+      ]);
+      return response.status();
     }
   }
   throw new Error(`the keyboard never reached ${selector}`);
+}
+
+/**
+ * Fills a page's form with the keyboard alone and submits it: tabs through the whole page filling
+ * the named controls (see `tabThrough`), requires every focusable element to be reached in document
+ * order with its focus visible, and every value to be entered; then tabs on to the submit button
+ * and presses Enter. Returns the next document's HTTP status.
+ */
+export async function completeWithKeyboard(
+  page: Page,
+  values: Record<string, string>,
+  files: Parameters<typeof tabThrough>[2] = {},
+  submit?: string,
+): Promise<number> {
+  const { stops, expected } = await tabThrough(page, values, files);
+  const where = pathOf(page);
+  expect({ where, order: stops.map((s) => s.label) }).toEqual({ where, order: expected });
+  expect({ where, focusNotVisible: stops.filter((s) => !s.focusVisible).map((s) => s.label) }).toEqual({ where, focusNotVisible: [] });
+  expect(await formValues(page, Object.keys(values))).toEqual(values);
+  const reachedFields = new Set(stops.map((s) => s.name));
+  expect([where, [...Object.keys(values), ...Object.keys(files)].filter((f) => !reachedFields.has(f))]).toEqual([where, []]);
+  return submitWithKeyboard(page, submit);
 }
 
 // ── the eVisa PDF ──────────────────────────────────────────────────────────

@@ -86,11 +86,30 @@ describe('officer review journey in Chromium', () => {
       // The queue, reached from the officer menu; claim the next case.
       await go(desk, 'header nav a[href="/officer/queue"]');
       expect(await desk.textContent('main table')).toContain(reference);
+      // Status tags name the status in words; the code stays in their title.
+      const queueRow = desk.locator('main table tr', { hasText: reference });
+      expect([await queueRow.locator('.tag').textContent(), await queueRow.locator('.tag').getAttribute('title')]).toEqual([
+        'Application received',
+        'SUBMITTED',
+      ]);
       await checkDesk('queue');
       await submitDesk('main form[action="/officer/queue/claim-next"]');
       expect(pathOf(desk)).toBe(`/officer/cases/${caseId}`);
       expect(await desk.textContent('main h1')).toContain(reference);
+      expect([await desk.textContent('main h1 .tag'), await desk.getAttribute('main h1 .tag', 'title')]).toEqual([
+        'Being reviewed',
+        'IN_REVIEW',
+      ]);
       await checkDesk('case-claimed');
+
+      // Revoking is for issued eVisas only: the page, inside the officer layout, says so and leads back.
+      await desk.goto(`${stack.baseUrl}/officer/evisa/${caseId}/revoke`);
+      expect(pathOf(desk)).toBe(`/officer/evisa/${caseId}/revoke`);
+      expect(await desk.locator('header nav a[href="/officer/queue"]').count()).toBe(1);
+      expect(await desk.textContent('main .notice')).toContain('Only an issued eVisa can be revoked.');
+      expect(await desk.textContent('main .notice .tag')).toBe('Being reviewed');
+      await checkDesk('revoke-not-issued');
+      await go(desk, `main a[href="/officer/cases/${caseId}"]`);
 
       // Asking without a message or a deadline is refused with the errors next to their fields.
       await fillForm(desk, { action: 'requestInfo' }, caseForm);
@@ -161,6 +180,13 @@ describe('officer review journey in Chromium', () => {
       await applicant.reload();
       await checkApplicant('application-issued');
       expect(await downloadEvisa(applicant, reference)).toMatchObject({ valid: true, surname: 'DELA CRUZ', nationality: 'PHL' });
+
+      // The issued eVisa's revocation form, inside the officer layout (not submitted).
+      await desk.goto(`${stack.baseUrl}/officer/evisa/${caseId}/revoke`);
+      expect(pathOf(desk)).toBe(`/officer/evisa/${caseId}/revoke`);
+      expect(await desk.locator('header nav a[href="/officer/queue"]').count()).toBe(1);
+      expect(await desk.locator(`main form[action="/officer/evisa/${caseId}/revoke"] input[name="reason"]`).count()).toBeGreaterThan(0);
+      await checkDesk('revoke');
 
       // Signing out ends the session: the queue asks for a sign-in again.
       await submitDesk('header form[action="/officer/sign-out"]');

@@ -306,17 +306,24 @@ describe('review queue over HTTP', () => {
       expect(workspace.body).toContain(`<html lang="${lang}">`);
       expect(workspace.body).toMatch(/name="expectedVersion" value="\d+"/);
       expect(workspace.body).not.toMatch(/<script\b(?![^>]*\bsrc=)[^>]*>/i);
+      // The status in the applicant's words, in the page's language; the code only as the tag's title.
+      const inReviewTag = `<span class="tag" title="IN_REVIEW">${lang === 'en' ? 'Being checked' : '審核中'}</span>`;
+      expect(workspace.body).toContain(inReviewTag);
+      expect(workspace.body).not.toContain('>IN_REVIEW<');
       const queue = await inject({
         method: 'GET',
         url: `/officer/queue?lang=${lang}`,
         headers: { ...officer.headers, accept: 'text/html' },
       });
       expect(queue.statusCode).toBe(200);
+      expect(queue.body).toContain(inReviewTag);
+      expect(queue.body).not.toContain('>IN_REVIEW<');
     }
     const supervisor = await signInOfficer(app, { postCode: 'MY-KUL', roles: ['supervisor'] });
     const dashboard = await inject({ method: 'GET', url: '/officer/supervisor', headers: { ...supervisor.headers, accept: 'text/html' } });
     expect(dashboard.statusCode).toBe(200);
     expect(dashboard.body).toContain('<svg');
     expect(dashboard.body).toContain('MY-KUL');
+    expect(dashboard.body).toContain('<span class="tag" title="IN_REVIEW">Being checked</span>');
   });
 });

@@ -9,6 +9,7 @@ import { QueueQueryDto } from './dto.js';
 import { REFUSAL_REASONS } from './refusal-reasons.js';
 import { sendInline } from './review.api.controller.js';
 import { ReviewQueueService } from './review-queue.service.js';
+import { statusLabeller } from './status-labels.js';
 import { WorkspaceService } from './workspace.service.js';
 
 type Form = Record<string, string | undefined>;
@@ -36,6 +37,7 @@ export class ReviewPagesController {
     await reply.view('review/queue.njk', {
       officer,
       page,
+      statusLabel: statusLabeller(request.t),
       filter: query,
       notice: notice === 'empty' ? 'review.queue.nothingToClaim' : notice === 'released' ? 'review.queue.released' : null,
       alerts: await this.alerts.unread(officer),
@@ -131,7 +133,13 @@ export class ReviewPagesController {
       median: request.t('review.dashboard.median'),
     });
     const unassigned = await this.queue.list(officer, { limit: 50 });
-    await reply.view('review/dashboard.njk', { officer, dashboard, unassigned, done: (request.query as Form).done ?? null });
+    await reply.view('review/dashboard.njk', {
+      officer,
+      dashboard,
+      unassigned,
+      statusLabel: statusLabeller(request.t),
+      done: (request.query as Form).done ?? null,
+    });
   }
 
   @Post('supervisor/assign')
@@ -162,7 +170,15 @@ export class ReviewPagesController {
       median: request.t('review.dashboard.median'),
     });
     const unassigned = await this.queue.list(officer, { limit: 50 });
-    await reply.code(400).view('review/dashboard.njk', { officer, dashboard, unassigned, errors, fieldErrors: byField(errors), form });
+    await reply.code(400).view('review/dashboard.njk', {
+      officer,
+      dashboard,
+      unassigned,
+      statusLabel: statusLabeller(request.t),
+      errors,
+      fieldErrors: byField(errors),
+      form,
+    });
   }
 
   private async renderProblem(request: FastifyRequest, reply: FastifyReply, id: string, error: unknown, form: Form): Promise<void> {
@@ -187,6 +203,7 @@ export class ReviewPagesController {
     await reply.code(status).view('review/case.njk', {
       officer: officerOf(request),
       ws: workspace,
+      statusLabel: statusLabeller(request.t),
       details: workspace.details.map((d) => ({ label: request.t(d.labelKey), value: d.value })),
       actionOptions: workspace.actions.map((action) => ({ value: action, label: request.t(`review.action.${action}`) })),
       reasonOptions: [

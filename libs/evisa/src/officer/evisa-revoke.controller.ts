@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { AuditLog, officerActor } from '@app/audit';
 import { findCaseInScope, RequireRecentAuth } from '@app/identity';
+import { describeStatus } from '@app/notifications';
 import { type FieldError, OfficerRoute, postScopeOf, ValidationException } from '@app/platform';
 import { EvisaOfficerActions, REVOCATION_REASONS, type RevocationReason } from '../officer-actions.service.js';
 
@@ -83,6 +84,7 @@ export class EvisaRevokeController {
     const current = await findCaseInScope(this.dataSource.manager, id, postScopeOf(request.officer!));
     await reply.code(status).view('evisa/officer/revoke.njk', {
       current,
+      statusLabel: describeStatus(request.t, current.service, current.status).label,
       errors,
       fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.messages])),
       form,
