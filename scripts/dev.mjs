@@ -40,7 +40,8 @@ process.on('SIGHUP', () => void shutdown(0));
 
 async function main() {
   ensureDependencies();
-  build();
+  // The test suite has already compiled; rebuilding dist/ under the other test files' feet would race them.
+  if (process.env.DEV_SKIP_BUILD !== '1') build();
   const env = { NODE_ENV: process.env.NODE_ENV ?? 'development', ...developmentSecrets(DATA_DIR) };
   for (const name of Object.keys(env)) if (process.env[name]) env[name] = process.env[name];
 

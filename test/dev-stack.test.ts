@@ -35,7 +35,13 @@ describe('npm run dev', () => {
   it('starts PostgreSQL, Redis, the API and the worker, reaches /health/ready, and SIGINT leaves no process behind', async () => {
     const dataDir = fs.mkdtempSync(path.join(process.env.TEST_WORK_DIR!, 'dev-'));
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DEV_DATA_DIR: dataDir, PORT: String(port) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'development',
+      DEV_DATA_DIR: dataDir,
+      DEV_SKIP_BUILD: '1',
+      PORT: String(port),
+    };
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
     const dev = spawn(process.execPath, ['scripts/dev.mjs'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

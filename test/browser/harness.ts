@@ -389,7 +389,7 @@ export async function tabThrough(
     if (stops.some((s) => s.label === stop.label)) break;
     stops.push(stop);
     if (stop.type === 'file' && files[stop.name]) {
-      const chooser = page.waitForEvent('filechooser');
+      const chooser = page.waitForEvent('filechooser', { timeout: 30_000 });
       await page.keyboard.press('Space');
       await (await chooser).setFiles(files[stop.name]!);
     } else if (stop.name in values) {
