@@ -89,11 +89,11 @@ export function migrateAndSeed(env) {
   }
 }
 
-export function startNode(label, script, env, { quiet = false } = {}) {
-  const child = spawn(process.execPath, [path.join(ROOT, script)], {
+export function startNode(label, script, env, { quiet = false, nodeArgs = [] } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });
   child.label = label;
   return child;
@@ -130,13 +130,16 @@ export async function waitForHttp(url, timeoutMs) {
 /** Creates a database if it does not exist, through the cluster's own psql-free path: the pg client. */
 export async function ensureDatabase(adminUrl, name) {
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: adminUrl });
+  let client;
   for (let attempt = 0; ; attempt++) {
+    // A pg client cannot connect twice: each attempt needs a new one.
+    client = new pg.Client({ connectionString: adminUrl });
     try {
       await client.connect();
       break;
     } catch (error) {
-      if (attempt > 50) throw error;
+      await client.end().catch(() => undefined);
+      if (attempt > 150) throw error;
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -12,6 +12,7 @@ import { AuditLog1764057750000 } from '../../../migrations/1764057750000-AuditLo
 import { Evisa1764057900000 } from '../../../migrations/1764057900000-Evisa.js';
 import { ReviewQueue1764058100000 } from '../../../migrations/1764058100000-ReviewQueue.js';
 import { EvisaIssuance1764058200000 } from '../../../migrations/1764058200000-EvisaIssuance.js';
+import { OutboxWakeAfterCommit1764059500000 } from '../../../migrations/1764059500000-OutboxWakeAfterCommit.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   Evisa1764057900000,
   ReviewQueue1764058100000,
   EvisaIssuance1764058200000,
+  OutboxWakeAfterCommit1764059500000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {
