@@ -217,6 +217,79 @@ export async function openFixtures(env) {
       return count;
     },
 
+    /**
+     * Cases opened through the case spine with an applicant e-mail address and an applicant-visible
+     * opening event, so each one writes the outbox row of one notification. Returns their ids.
+     */
+    async casesToNotify(count, { postCode = 'GB-LON' } = {}) {
+      return parallel(count, 8, (i) =>
+        dataSource.transaction(async (manager) => {
+          const opened = await spine.openCase(manager, {
+            service: 'passport',
+            status: 'SUBMITTED',
+            postCode,
+            locale: 'en',
+            applicant: { name: `Bench Applicant ${i}`, email: `applicant.${randomUUID().slice(0, 8)}@bench.invalid` },
+            actor: { type: 'applicant' },
+            event: { visibility: 'applicant' },
+          });
+          return opened.id;
+        }),
+      );
+    },
+
+    /**
+     * What the worker printed for an issued eVisa case, and its stored seal: the same document data the
+     * render handler builds (decrypted answers, photo, issuing post), for rendering it again elsewhere.
+     */
+    async printedDocument(caseId) {
+      const record = await spine.load(dataSource.manager, caseId);
+      const application = await dataSource.manager.findOneByOrFail(evisa.EvisaApplication, { caseId });
+      const appCipher = new evisa.ApplicationCipher(cipher, blindIndex);
+      const a = appCipher.answersOf(application);
+      const source = {
+        caseId,
+        reference: record.reference,
+        status: record.status,
+        locale: record.locale,
+        postCode: record.postCode,
+        visaNumber: application.visaNumber,
+        visaNumberCheckDigit: platform.icaoCheckDigit(application.visaNumber),
+        surname: a.surname,
+        givenNames: a.givenNames ?? '',
+        nativeName: a.nativeName,
+        sex: a.sex,
+        dateOfBirth: a.dateOfBirth,
+        placeOfBirth: a.placeOfBirth,
+        nationality: a.nationality,
+        passportNumber: a.passportNumber,
+        passportType: a.passportType,
+        passportExpiryDate: a.passportExpiryDate,
+        purpose: a.purpose,
+        portOfEntry: a.portOfEntry,
+        entries: application.entries,
+        stayDays: application.stayDays,
+        validFrom: application.validFrom,
+        validUntil: application.validUntil,
+        approvedAt: record.decidedAt,
+        photoFileId: application.photoFileId,
+      };
+      const [post] = await dataSource.query(`SELECT code, name_en, name_zh FROM post WHERE code = $1`, [record.postCode]);
+      const photoFile = await dataSource.manager.findOneByOrFail(platform.FileRecord, { id: application.photoFileId });
+      const data = evisa.printedEvisa(source, {
+        photo: await files.read(photoFile),
+        post: { code: post.code, nameEn: post.name_en, nameZh: post.name_zh },
+        verificationUrl: `${config.publicBaseUrl}/verify`,
+        issueDate: evisa.todayIn('Asia/Taipei', record.decidedAt),
+      });
+      const seal = Buffer.from(appCipher.open(caseId, 'seal', application.seal), 'base64');
+      const [stored] = await dataSource.query(
+        `SELECT f.sha256 FROM generated_document d JOIN file f ON f.id = d.file_id WHERE d.case_id = $1 AND d.kind = 'evisa'`,
+        [caseId],
+      );
+      return { data, seal, sha256: stored?.sha256 };
+    },
+
     async close() {
       await dataSource.destroy();
     },
