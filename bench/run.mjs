@@ -198,16 +198,16 @@ async function main() {
       },
       http: (options) => http({ connections, durationSeconds: duration, ...options }),
       pgbench: (options) => pgbench({ durationSeconds: duration, workDir, url: env.DATABASE_URL, ...options }),
-      /** Runs figure and baseline in alternation; the median round of each (by its `rps` or `tps`) counts. */
-      async alternate(figureRun, baselineRun) {
+      /** Runs figure and baseline in alternation; the median round of each (by `by`, else its `rps`, `tps` or `value`) counts. */
+      async alternate(figureRun, baselineRun, { by } = {}) {
         const figures = [];
         const baselines = [];
         for (let i = 0; i < rounds; i++) {
           figures.push(await figureRun(i));
           baselines.push(await baselineRun(i));
         }
-        const median = (results) =>
-          [...results].sort((a, b) => (a.rps ?? a.tps ?? a.value) - (b.rps ?? b.tps ?? b.value))[Math.floor(results.length / 2)];
+        const key = (r) => (by ? r[by] : (r.rps ?? r.tps ?? r.value));
+        const median = (results) => [...results].sort((a, b) => key(a) - key(b))[Math.floor(results.length / 2)];
         return { figure: median(figures), baseline: median(baselines), rounds: { figures, baselines } };
       },
       async startServer(script, extraEnv = {}) {

@@ -5,6 +5,7 @@
 // worker renders the backlog (seal, PDF, file, generated_document, APPROVED → ISSUED). Between the first
 // and the last document stored, documents per second and the worker's CPU seconds (from /proc) give
 // renders per core-second.
+import { performance } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -2,6 +2,7 @@
 // approve); for each, the time from sending the approval to its generated_document row (the PDF
 // stored and the case ISSUED, by the worker, through outbox → relay → BullMQ). No baseline: the goal
 // is p95 < 2 s at that rate.
+import { performance } from 'node:perf_hooks';
 import { submittedReferences } from '../lib/evisa-flow.mjs';
 import { claimAndApprove } from '../lib/review-flow.mjs';
 import { waitFor } from './06-pdf-rendering.mjs';

@@ -5,6 +5,7 @@
 // resumed and the worker renders and sends one e-mail per case. Throughput is measured between the
 // first and the last message the sink receives. The pipeline comes with the notifications branch:
 // until it is merged, the row says so.
+import { performance } from 'node:perf_hooks';
 import { Queue, Worker } from 'bullmq';
 import { waitFor } from './06-pdf-rendering.mjs';
 

@@ -52,10 +52,10 @@ export function submissionDriver(ctx, { plaintext = false } = {}) {
 
   return {
     /** One measured round against `url`; with `rate`, at that many requests a second instead of flat out. */
-    async run(url, { rate } = {}) {
+    async run(url, { rate, durationSeconds } = {}) {
       await topUp(perRound);
       used = 0;
-      const result = await ctx.http({ url, requests: requests(), rate });
+      const result = await ctx.http({ url, requests: requests(), rate, ...(durationSeconds ? { durationSeconds } : {}) });
       // The next round gets half again what this one used, so the stock never runs dry.
       perRound = Math.max(perRound, Math.ceil(used * 1.5));
       if (stock.length === 0) throw new Error('the prepared drafts ran out during the round');

@@ -50,6 +50,7 @@ function goalText(goal) {
   const parts = [];
   if (goal?.ratioAtLeast !== undefined) parts.push(`ratio ≥ ${goal.ratioAtLeast}`);
   if (goal?.ratioAtMost !== undefined) parts.push(`ratio ≤ ${goal.ratioAtMost}`);
+  if (goal?.ratioAbove !== undefined) parts.push(`ratio > ${goal.ratioAbove}`);
   if (goal?.p95Below !== undefined) parts.push(`p95 < ${goal.p95Below} ms`);
   return parts.join(', ') || '—';
 }

@@ -2,6 +2,7 @@
 // core — no database, queue or storage — rendering the same document (data and seal, read from the
 // file given as argv[2]) as the worker did. Prints one JSON line: renders, wall and CPU seconds, and
 // the sha256 of the PDF, which must equal the worker's.
+import { performance } from 'node:perf_hooks';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import v8 from 'node:v8';
