@@ -128,6 +128,7 @@ async function main() {
       BULL_BOARD_ENABLED: 'false',
       ...ephemeralSecrets(),
       STORAGE_DIR: path.join(workDir, 'files'),
+      QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? 'consular',
       SMTP_URL: stack.smtp.url,
       MAIL_FROM: 'Consular Services Portal <no-reply@bench.invalid>',
     };
@@ -159,9 +160,9 @@ async function main() {
       return { url, pid: child.pid, child, stop: () => stop(child) };
     };
     const startWorker = async (label, extraEnv = {}, { quiet = true } = {}) => {
-      const before = await workerCounts(env.REDIS_URL);
+      const before = await workerCounts(env.REDIS_URL, env.QUEUE_PREFIX);
       const child = launch(label, 'dist/apps/worker/src/main.js', extraEnv, { quiet });
-      await waitForWorker(env.REDIS_URL, child, before);
+      await waitForWorker(env.REDIS_URL, env.QUEUE_PREFIX, child, before);
       return { pid: child.pid, child, stop: () => stop(child) };
     };
 
@@ -182,6 +183,7 @@ async function main() {
       workDir,
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
+      queuePrefix: env.QUEUE_PREFIX,
       smtp: stack.smtp,
       get pids() {
         return { api: api.pid, worker: worker.pid };
@@ -279,22 +281,22 @@ async function main() {
 }
 
 /** Counts the BullMQ workers registered per queue; a new worker process is ready once both counts rise. */
-async function workerCounts(redisUrl) {
+async function workerCounts(redisUrl, prefix) {
   const { Queue } = await import('bullmq');
   const counts = [];
   for (const name of ['documents', 'notifications']) {
-    const queue = new Queue(name, { connection: { url: redisUrl }, prefix: process.env.QUEUE_PREFIX ?? 'consular' });
+    const queue = new Queue(name, { connection: { url: redisUrl }, prefix });
     counts.push(await queue.getWorkersCount());
     await queue.close();
   }
   return counts;
 }
 
-async function waitForWorker(redisUrl, child, before) {
+async function waitForWorker(redisUrl, prefix, child, before) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${child.label} exited with code ${child.exitCode}`);
-    const now = await workerCounts(redisUrl);
+    const now = await workerCounts(redisUrl, prefix);
     if (now.every((count, i) => count > before[i])) return;
     await new Promise((r) => setTimeout(r, 250));
   }

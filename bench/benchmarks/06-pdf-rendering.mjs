@@ -37,8 +37,8 @@ export default {
     await submittedReferences(ctx, perRound * ctx.rounds + 20);
     const officers = await fixtures.officersWithTokens(4, { postCode: fixtures.evisaPost });
     const connection = { url: ctx.redisUrl };
-    const documents = new Queue('documents', { connection, prefix: 'consular' });
-    const notifications = new Queue('notifications', { connection, prefix: 'consular' });
+    const documents = new Queue('documents', { connection, prefix: ctx.queuePrefix });
+    const notifications = new Queue('notifications', { connection, prefix: ctx.queuePrefix });
     let sample;
     try {
       const { figure, baseline } = await ctx.alternate(

@@ -23,8 +23,8 @@ export default {
     const fixtures = await ctx.fixtures();
     const perRound = ctx.quick ? 100 : 400;
     const connection = { url: ctx.redisUrl };
-    const notifications = new Queue('notifications', { connection, prefix: 'consular' });
-    const noop = new Queue('bench-noop', { connection, prefix: 'consular' });
+    const notifications = new Queue('notifications', { connection, prefix: ctx.queuePrefix });
+    const noop = new Queue('bench-noop', { connection, prefix: ctx.queuePrefix });
     try {
       const { figure, baseline } = await ctx.alternate(
         async () => {
@@ -60,7 +60,7 @@ export default {
           let done = 0;
           const worker = new Worker('bench-noop', async () => undefined, {
             connection,
-            prefix: 'consular',
+            prefix: ctx.queuePrefix,
             concurrency: CONCURRENCY,
             autorun: false,
           });

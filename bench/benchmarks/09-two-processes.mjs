@@ -24,7 +24,7 @@ export default {
     const officers = await fixtures.officersWithTokens(ctx.connections, { postCode: POST });
     await fixtures.bulkCases(claimsPerRound * ctx.rounds * 2 + 1_000, { postCodes: [POST] });
     const secondApi = await ctx.startApi('api-2');
-    const events = new QueueEvents('notifications', { connection: { url: ctx.redisUrl }, prefix: 'consular' });
+    const events = new QueueEvents('notifications', { connection: { url: ctx.redisUrl }, prefix: ctx.queuePrefix });
     await events.waitUntilReady();
     const active = new Map();
     const completed = new Map();
