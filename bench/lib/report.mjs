@@ -33,9 +33,12 @@ export function writeReport(benchDir, run) {
     '|---|---|',
     ...Object.entries(run.peakRss).map(([name, mib]) => `| ${name} | ${round(mib, 1)} |`),
     '',
-    'Commands per benchmark:',
+    'Notes and exact command per benchmark:',
     '',
-    ...run.rows.map((row) => `- ${row.title}: \`${row.command ?? 'n/a'}\``),
+    ...run.rows.map(
+      (row) =>
+        `- ${row.title}: ${row.notes ? `${row.notes}. ` : ''}${row.seconds !== undefined ? `(${row.seconds} s) ` : ''}\`${row.command ?? 'n/a'}\``,
+    ),
     END,
   ];
   const file = path.join(benchDir, 'RESULTS.md');
