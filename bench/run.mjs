@@ -23,7 +23,7 @@ import {
   stopChild,
   waitForHttp,
 } from '../scripts/lib/stack.mjs';
-import { cpuSeconds, http, machine, peakRssMiB, pgbench } from './lib/measure.mjs';
+import { cpuSeconds, http, machine, peakRssMiB, pgbench, rssMiB } from './lib/measure.mjs';
 import { writeReport } from './lib/report.mjs';
 
 const args = process.argv.slice(2);
@@ -248,6 +248,7 @@ async function main() {
           ratio,
           met: goalMet(benchmark.goal, ratio, result),
           seconds: Math.round((Date.now() - benchStarted) / 1000),
+          rssAfterMiB: { api: rssMiB(api.pid), worker: rssMiB(worker.pid) },
         });
       } catch (error) {
         log(`${benchmark.id} failed: ${error.stack ?? error.message}`);

@@ -57,8 +57,8 @@ export default {
         [POST],
       );
       return {
-        rps: (share * urls.length) / seconds,
         ...results[0],
+        rps: (share * urls.length) / seconds,
         p50: Math.max(...results.map((r) => r.p50)),
         p95: Math.max(...results.map((r) => r.p95)),
         p99: Math.max(...results.map((r) => r.p99)),

@@ -133,6 +133,16 @@ export function cpuSeconds(pid) {
   }
 }
 
+/** A process's resident memory now (VmRSS), in MiB. */
+export function rssMiB(pid) {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+    return Math.round((kb / 1024) * 10) / 10;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Samples a process's peak resident memory (VmHWM) from /proc. */
 export function peakRssMiB(pid) {
   try {
