@@ -275,11 +275,21 @@ export class CaseSpine {
         updatedAt: () => 'now()',
       })
       .where('id = :id AND version = :version', { id: current.id, version: current.version })
+      .returning(['updatedAt'])
       .execute();
     if (result.affected !== 1) this.assertVersion(await this.load(manager, current.id), current.version);
     await insertEvent(manager, event);
     await this.notifyIfVisible(manager, event);
-    return { case: await this.load(manager, current.id), event };
+    // The row as updated, without reading it back: every column is either as loaded, set here, or
+    // (updated_at) returned by the UPDATE. One statement fewer in every transition's transaction.
+    const [{ updated_at: updatedAt }] = result.raw as { updated_at: Date }[];
+    const updated = Object.assign(new CaseRecord(), current, change.set, {
+      version: current.version + 1,
+      eventCount: seq,
+      lastEventHash: event.hash,
+      updatedAt,
+    });
+    return { case: updated, event };
   }
 
   private buildEvent(
