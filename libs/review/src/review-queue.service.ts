@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CaseSpine, QUEUE_STATUSES, type Service, STATE_MACHINES } from '@app/cases';
+import { CaseSpine, caseFromRow, QUEUE_STATUSES, type Service, STATE_MACHINES } from '@app/cases';
 import { type AuthenticatedOfficer, Clock, DomainException, postScopeOf, type PostScope } from '@app/platform';
 import { AuditLog, officerActor } from '@app/audit';
 import { findCaseInScope, OfficerService } from '@app/identity';
@@ -161,8 +161,7 @@ export class ReviewQueueService {
                  ORDER BY q.priority, COALESCE(q.sla_due_at, 'infinity'::timestamptz), q.id
                  LIMIT 1
                  FOR UPDATE SKIP LOCKED)
-          RETURNING c.id, c.reference, c.service, c.status, c.post_code, c.priority, c.sla_due_at, c.assigned_officer_id,
-                    c.claim_expires_at, c.submitted_at, c.version`,
+          RETURNING c.*`,
         [officer.id, now, QUEUE_STATUSES, scope.allPosts ? null : scope.postCode],
       )) as [Record<string, unknown>[], number] | Record<string, unknown>[];
       const row = firstRow(claimed);
@@ -176,6 +175,7 @@ export class ReviewQueueService {
           actor: { type: 'officer', id: officer.id },
           type: 'review.started',
           visibility: 'applicant',
+          current: caseFromRow(manager, row),
         });
         return toItem({ ...row, status: started.status, version: started.version }, now);
       }
