@@ -26,7 +26,7 @@ export function writeReport(benchDir, run) {
       if (row.error) return `| ${row.title} | failed: ${row.error.replace(/\|/g, '/')} | | | ${goalText(row.goal)} | no | | |`;
       const f = row.figure;
       const b = row.baseline;
-      return `| ${row.title} | ${round(f.value, 1)} ${f.label} | ${b ? `${round(b.value, 1)} ${b.label}` : 'none'} | ${round(row.ratio, 3)} | ${goalText(row.goal)} | ${row.met ? 'yes' : 'no'} | ${round(f.p50)} / ${round(f.p95)} / ${round(f.p99)} | [svg](results/${row.id}.svg) |`;
+      return `| ${row.title} | ${round(f.value, 1)} ${f.label} | ${b ? `${round(b.value, 1)} ${b.label}` : 'none'} | ${round(row.ratio, 3)} | ${goalText(row.goal)} | ${row.met ? 'yes' : 'no'} | ${round(f.p50)} / ${round(f.p95)} / ${round(f.p99)} | ${f.histogram ? `[svg](results/${row.id}.svg)` : '—'} |`;
     }),
     '',
     '| process | peak RSS MiB |',
