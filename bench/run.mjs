@@ -272,7 +272,7 @@ async function main() {
       peakRss,
       rows,
     };
-    writeReport(OUT_DIR, run);
+    await writeReport(OUT_DIR, run);
     for (const row of rows)
       log(`${row.id}: ${row.error ? `FAILED ${row.error}` : `ratio ${row.ratio?.toFixed?.(3) ?? '—'} ${row.met ? 'met' : 'NOT met'}`}`);
     log(`wrote ${path.relative(process.cwd(), path.join(OUT_DIR, 'RESULTS.md')) || 'RESULTS.md'} in ${run.durationSeconds} s`);

@@ -8,10 +8,17 @@ const END = '<!-- results:end -->';
 
 const round = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : '—');
 
-export function writeReport(benchDir, run) {
+/** Formats with the project's Prettier settings, so committed results pass `prettier --check`. */
+async function formatted(text, filepath) {
+  const prettier = await import('prettier');
+  return prettier.format(text, { ...(await prettier.resolveConfig(filepath)), filepath });
+}
+
+export async function writeReport(benchDir, run) {
   const resultsDir = path.join(benchDir, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify(run, null, 2) + '\n');
+  const latest = path.join(resultsDir, 'latest.json');
+  fs.writeFileSync(latest, await formatted(JSON.stringify(run, null, 2), latest));
   for (const row of run.rows) {
     if (row.figure?.histogram) fs.writeFileSync(path.join(resultsDir, `${row.id}.svg`), latencyChart(row));
   }
@@ -46,7 +53,7 @@ export function writeReport(benchDir, run) {
   const updated = existing.includes(START)
     ? existing.slice(0, existing.indexOf(START)) + lines.join('\n') + existing.slice(existing.indexOf(END) + END.length)
     : `${existing}\n${lines.join('\n')}\n`;
-  fs.writeFileSync(file, updated);
+  fs.writeFileSync(file, await formatted(updated, file));
 }
 
 function goalText(goal) {
