@@ -16,7 +16,7 @@ export function machine() {
 }
 
 /** Runs autocannon; `requests` may vary bodies per request. Returns throughput and latency percentiles in ms. */
-export async function http({ url, method = 'GET', headers = {}, body, requests, connections = 50, durationSeconds = 10, rate }) {
+export async function http({ url, method = 'GET', headers = {}, body, requests, connections = 50, durationSeconds = 10, rate, amount }) {
   const result = await autocannon({
     url,
     method,
@@ -24,13 +24,14 @@ export async function http({ url, method = 'GET', headers = {}, body, requests, 
     body,
     requests,
     connections,
-    duration: durationSeconds,
-    overallRate: rate,
+    ...(amount ? { amount } : { duration: durationSeconds }),
+    ...(rate ? { overallRate: rate } : {}),
   });
   return {
-    rps: result.requests.average,
+    rps: amount ? result.requests.total / (result.duration || 1) : result.requests.average,
     total: result.requests.total,
     non2xx: result.non2xx,
+    statusCodes: result.statusCodeStats,
     errors: result.errors + result.timeouts,
     p50: result.latency.p50,
     p95: result.latency.p97_5 !== undefined ? percentileFrom(result, 95) : result.latency.p90,
@@ -65,7 +66,7 @@ function latencyBuckets(result) {
  * Runs pgbench against `url` with a custom script (or the built-in select-only with `builtin`),
  * logging every transaction so the percentiles are exact. Returns tps and latency in ms.
  */
-export function pgbench({ url, script, builtin, clients = 16, durationSeconds = 10, workDir, init = false }) {
+export function pgbench({ url, script, builtin, clients = 16, durationSeconds = 10, transactions, workDir, init = false }) {
   const u = new URL(url);
   const env = {
     ...process.env,
@@ -86,8 +87,7 @@ export function pgbench({ url, script, builtin, clients = 16, durationSeconds = 
     String(clients),
     '-j',
     String(Math.min(clients, os.cpus().length)),
-    '-T',
-    String(durationSeconds),
+    ...(transactions ? ['-t', String(transactions)] : ['-T', String(durationSeconds)]),
     '-l',
     '--log-prefix',
     path.join(logDir, 'tx'),
@@ -117,9 +117,31 @@ export function pgbench({ url, script, builtin, clients = 16, durationSeconds = 
     p50: pct(50),
     p95: pct(95),
     p99: pct(99),
+    histogram: [1, 2.5, 10, 25, 50, 75, 90, 97.5, 99].map((p) => [`p${p}`, pct(p)]).concat([['max', latencies.at(-1) ?? NaN]]),
     transactions: latencies.length,
     command: `pgbench ${args.filter((a) => !a.includes(logDir)).join(' ')}`,
   };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN once it is gone. */
+export function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // After the command name: state is field 3, utime field 14 and stime field 15 (clock ticks, 100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** A process's resident memory now (VmRSS), in MiB. */
+export function rssMiB(pid) {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+    return Math.round((kb / 1024) * 10) / 10;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Samples a process's peak resident memory (VmHWM) from /proc. */

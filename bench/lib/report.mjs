@@ -8,10 +8,17 @@ const END = '<!-- results:end -->';
 
 const round = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : '—');
 
-export function writeReport(benchDir, run) {
+/** Formats with the project's Prettier settings, so committed results pass `prettier --check`. */
+async function formatted(text, filepath) {
+  const prettier = await import('prettier');
+  return prettier.format(text, { ...(await prettier.resolveConfig(filepath)), filepath });
+}
+
+export async function writeReport(benchDir, run) {
   const resultsDir = path.join(benchDir, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify(run, null, 2) + '\n');
+  const latest = path.join(resultsDir, 'latest.json');
+  fs.writeFileSync(latest, await formatted(JSON.stringify(run, null, 2), latest));
   for (const row of run.rows) {
     if (row.figure?.histogram) fs.writeFileSync(path.join(resultsDir, `${row.id}.svg`), latencyChart(row));
   }
@@ -26,16 +33,19 @@ export function writeReport(benchDir, run) {
       if (row.error) return `| ${row.title} | failed: ${row.error.replace(/\|/g, '/')} | | | ${goalText(row.goal)} | no | | |`;
       const f = row.figure;
       const b = row.baseline;
-      return `| ${row.title} | ${round(f.value, 1)} ${f.label} | ${b ? `${round(b.value, 1)} ${b.label}` : 'none'} | ${round(row.ratio, 3)} | ${goalText(row.goal)} | ${row.met ? 'yes' : 'no'} | ${round(f.p50)} / ${round(f.p95)} / ${round(f.p99)} | [svg](results/${row.id}.svg) |`;
+      return `| ${row.title} | ${round(f.value, 1)} ${f.label} | ${b ? `${round(b.value, 1)} ${b.label}` : 'none'} | ${round(row.ratio, 3)} | ${goalText(row.goal)} | ${row.met ? 'yes' : 'no'} | ${round(f.p50)} / ${round(f.p95)} / ${round(f.p99)} | ${f.histogram ? `[svg](results/${row.id}.svg)` : '—'} |`;
     }),
     '',
     '| process | peak RSS MiB |',
     '|---|---|',
     ...Object.entries(run.peakRss).map(([name, mib]) => `| ${name} | ${round(mib, 1)} |`),
     '',
-    'Commands per benchmark:',
+    'Notes and exact command per benchmark:',
     '',
-    ...run.rows.map((row) => `- ${row.title}: \`${row.command ?? 'n/a'}\``),
+    ...run.rows.map(
+      (row) =>
+        `- ${row.title}: ${row.notes ? `${row.notes}. ` : ''}${row.seconds !== undefined ? `(${row.seconds} s) ` : ''}\`${row.command ?? 'n/a'}\``,
+    ),
     END,
   ];
   const file = path.join(benchDir, 'RESULTS.md');
@@ -43,13 +53,14 @@ export function writeReport(benchDir, run) {
   const updated = existing.includes(START)
     ? existing.slice(0, existing.indexOf(START)) + lines.join('\n') + existing.slice(existing.indexOf(END) + END.length)
     : `${existing}\n${lines.join('\n')}\n`;
-  fs.writeFileSync(file, updated);
+  fs.writeFileSync(file, await formatted(updated, file));
 }
 
 function goalText(goal) {
   const parts = [];
   if (goal?.ratioAtLeast !== undefined) parts.push(`ratio ≥ ${goal.ratioAtLeast}`);
   if (goal?.ratioAtMost !== undefined) parts.push(`ratio ≤ ${goal.ratioAtMost}`);
+  if (goal?.ratioAbove !== undefined) parts.push(`ratio > ${goal.ratioAbove}`);
   if (goal?.p95Below !== undefined) parts.push(`p95 < ${goal.p95Below} ms`);
   return parts.join(', ') || '—';
 }

@@ -89,11 +89,11 @@ export function migrateAndSeed(env) {
   }
 }
 
-export function startNode(label, script, env, { quiet = false } = {}) {
-  const child = spawn(process.execPath, [path.join(ROOT, script)], {
+export function startNode(label, script, env, { quiet = false, nodeArgs = [] } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });
   child.label = label;
   return child;
@@ -132,14 +132,14 @@ export async function ensureDatabase(adminUrl, name) {
   const { default: pg } = await import('pg');
   let client;
   for (let attempt = 0; ; attempt++) {
-    // A pg client that failed to connect cannot connect again: each attempt gets a new one.
+    // A pg client cannot connect twice: each attempt needs a new one.
     client = new pg.Client({ connectionString: adminUrl });
     try {
       await client.connect();
       break;
     } catch (error) {
       await client.end().catch(() => undefined);
-      if (attempt > 50) throw error;
+      if (attempt > 150) throw error;
       await new Promise((r) => setTimeout(r, 200));
     }
   }

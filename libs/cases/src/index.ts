@@ -7,6 +7,7 @@ export * from './entities/outbox-message.entity.js';
 export * from './errors.js';
 export * from './event-chain.js';
 export * from './outbox/outbox.relay.js';
+export * from './outbox/outbox.wake.js';
 export * from './outbox/outbox.writer.js';
 export * from './queue/jobs.js';
 export * from './queue/on-job.decorator.js';

@@ -17,15 +17,27 @@ const CONTENT_WIDTH = A4.width - 2 * MARGIN;
 const GREY = '#505a5f';
 const INK = '#0b0c0c';
 
-/** Noto Sans Hant (OTF, CFF) from @embedpdf/fonts-tc; pdfkit embeds only the glyphs used. */
-let fonts: { regular: Buffer; bold: Buffer } | undefined;
-function notoSansHant(): { regular: Buffer; bold: Buffer } {
+/** A font as pdfkit's registerFont takes it: file bytes, or a font fontkit has already parsed. */
+type FontSource = Buffer;
+
+/**
+ * Noto Sans Hant (OTF, CFF) from @embedpdf/fonts-tc; pdfkit embeds only the glyphs used. pdfkit
+ * parses a font (fontkit) for every document that uses it, and parsing and decoding the tables of a
+ * CJK font again for each eVisa was about a third of a render's CPU (bench/RESULTS.md). pdfkit also
+ * takes an already parsed font, so each is parsed once, through a scratch document, and shared: a
+ * parsed font is only read by the documents (each subsets it into its own PDF).
+ */
+let fonts: { regular: FontSource; bold: FontSource } | undefined;
+function notoSansHant(): { regular: FontSource; bold: FontSource } {
   if (!fonts) {
     const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('@embedpdf/fonts-tc')), '..', 'fonts');
-    fonts = {
-      regular: fs.readFileSync(path.join(dir, 'NotoSansHant-Regular.otf')),
-      bold: fs.readFileSync(path.join(dir, 'NotoSansHant-Bold.otf')),
+    const scratch = new PDFDocument({ autoFirstPage: false });
+    const parsed = (name: string, file: string): FontSource => {
+      scratch.registerFont(name, fs.readFileSync(path.join(dir, file)));
+      scratch.font(name);
+      return (scratch as unknown as { _font: { font: FontSource } })._font.font;
     };
+    fonts = { regular: parsed('regular', 'NotoSansHant-Regular.otf'), bold: parsed('bold', 'NotoSansHant-Bold.otf') };
   }
   return fonts;
 }

@@ -280,9 +280,7 @@ export class EvisaApplicationService {
    */
   async submit(caseId: string, idempotencyKey: string, locale: Locale): Promise<SubmissionResult> {
     const t = this.t(locale);
-    const before = await this.spine.load(this.dataSource.manager, caseId);
-    const existing = await this.application(this.dataSource.manager, caseId);
-    if (before.status !== 'DRAFT' && existing.submitKey === idempotencyKey && before.submittedAt) return this.submissionResult(before);
+    // A replay of a submission that went through ends in the DRAFT_CLOSED branch below.
     await this.payments.current(caseId); // refreshes a pending payment from the acquirer
     const ctx = this.ruleContext();
     const now = this.clock();
@@ -299,14 +297,19 @@ export class EvisaApplicationService {
       if (!(await this.payments.succeeded(manager, caseId))) {
         throw new DomainException(EvisaErrors.PAYMENT_REQUIRED, t('evisa.err.paymentRequired'));
       }
-      const postCode = await this.postFor(manager, answers.nationality!);
-      const timeZone = await this.postTimeZone(manager, postCode);
-      await this.spine.updateApplicant(manager, caseId, {
-        applicant: { name: `${answers.surname} ${answers.givenNames ?? ''}`.trim(), email: answers.email, phone: answers.phone },
-        lookup: { surname: lookupSurname(answers.surname!), dateOfBirth: answers.dateOfBirth! },
-      });
+      const { code: postCode, timeZone } = await this.postAndTimeZoneFor(manager, answers.nationality!);
+      const withApplicant = await this.spine.updateApplicant(
+        manager,
+        caseId,
+        {
+          applicant: { name: `${answers.surname} ${answers.givenNames ?? ''}`.trim(), email: answers.email, phone: answers.phone },
+          lookup: { surname: lookupSurname(answers.surname!), dateOfBirth: answers.dateOfBirth! },
+        },
+        current,
+      );
       const { case: submitted } = await this.spine.transition(manager, {
         caseId,
+        current: withApplicant,
         expectedVersion: current.version,
         to: 'SUBMITTED',
         actor: { type: 'applicant' },
@@ -563,9 +566,7 @@ export class EvisaApplicationService {
 
   /** Locks the case and its application for a change; only a DRAFT can change. */
   private async lockDraft(manager: EntityManager, caseId: string): Promise<{ record: CaseRecord; application: EvisaApplication }> {
-    const [locked] = (await manager.query(`SELECT status FROM "case" WHERE id = $1 AND service = 'evisa' FOR UPDATE`, [caseId])) as {
-      status: string;
-    }[];
+    const locked = await manager.findOne(CaseRecord, { where: { id: caseId, service: 'evisa' }, lock: { mode: 'pessimistic_write' } });
     if (!locked) throw new DomainException(EvisaErrors.DRAFT_NOT_FOUND, 'This application could not be found. It may have expired.');
     if (locked.status !== 'DRAFT') {
       throw new DomainException(
@@ -576,8 +577,7 @@ export class EvisaApplicationService {
         },
       );
     }
-    const record = await this.spine.load(manager, caseId);
-    return { record, application: await this.application(manager, caseId) };
+    return { record: locked, application: await this.application(manager, caseId) };
   }
 
   private async application(manager: EntityManager, caseId: string): Promise<EvisaApplication> {
@@ -603,6 +603,19 @@ export class EvisaApplicationService {
       [nationality],
     )) as { code: string }[];
     return post?.code ?? this.settings.defaultPostCode;
+  }
+
+  /** postFor and that post's time zone, in one query when the post comes from the post table. */
+  private async postAndTimeZoneFor(manager: EntityManager, nationality: string): Promise<{ code: string; timeZone: string }> {
+    if (!this.settings.postByNationality[nationality]) {
+      const [post] = (await manager.query(
+        `SELECT code, time_zone FROM post WHERE country = $1 AND 'evisa' = ANY(services) ORDER BY kind, code LIMIT 1`,
+        [nationality],
+      )) as { code: string; time_zone: string }[];
+      if (post) return { code: post.code, timeZone: post.time_zone };
+    }
+    const code = await this.postFor(manager, nationality);
+    return { code, timeZone: await this.postTimeZone(manager, code) };
   }
 
   private async postTimeZone(manager: EntityManager, postCode: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CaseSpine, QUEUE_STATUSES, type Service, STATE_MACHINES } from '@app/cases';
+import { CaseSpine, caseFromRow, QUEUE_STATUSES, type Service, STATE_MACHINES } from '@app/cases';
 import { type AuthenticatedOfficer, Clock, DomainException, postScopeOf, type PostScope } from '@app/platform';
 import { AuditLog, officerActor } from '@app/audit';
 import { findCaseInScope, OfficerService } from '@app/identity';
@@ -9,6 +9,8 @@ import { ReviewErrors } from './errors.js';
 export const LEASE_MINUTES = 15;
 const LEASE_MS = LEASE_MINUTES * 60_000;
 const MAX_PAGE = 100;
+/** Status counts on the queue page stop at this many. */
+export const COUNT_CAP = 1000;
 
 export interface QueueFilter {
   service?: Service;
@@ -41,7 +43,9 @@ export interface QueueItem {
 export interface QueuePage {
   items: QueueItem[];
   nextCursor: string | null;
+  /** Waiting cases per status; a status with `countCap` has at least that many. */
   countsByStatus: Record<string, number>;
+  countCap: number;
 }
 
 export interface PostHealth {
@@ -106,10 +110,19 @@ export class ReviewQueueService {
         LIMIT ${limit + 1}`,
       params,
     )) as Record<string, unknown>[];
+    // Counted per status, up to COUNT_CAP each: a full count reads every waiting case, so with a million
+    // it took far longer than the page itself. One bounded index scan a status, with the status bound
+    // as a value so the planner picks the (post, status) index.
+    const countQueryParams: unknown[] = [QUEUE_STATUSES, ...countParams.slice(1)];
+    const scopeWhere = countWhere.filter((w) => !w.startsWith('c.status')).join(' AND ') || 'true';
     const counts = (await this.dataSource.query(
-      `SELECT c.status, count(*)::int AS n FROM "case" c WHERE ${countWhere.filter((w) => !w.startsWith('c.status')).join(' AND ') || 'true'}
-          AND c.status = ANY($1) GROUP BY c.status`,
-      [QUEUE_STATUSES, ...countParams.slice(1)],
+      QUEUE_STATUSES.map((status) => {
+        countQueryParams.push(status);
+        const n = countQueryParams.length;
+        return `SELECT $${n}::text AS status, (SELECT count(*) FROM (SELECT 1 FROM "case" c
+                  WHERE c.status = $${n} AND c.status = ANY($1) AND ${scopeWhere} LIMIT ${COUNT_CAP}) capped)::int AS n`;
+      }).join(' UNION ALL '),
+      countQueryParams,
     )) as { status: string; n: number }[];
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -123,7 +136,8 @@ export class ReviewQueueService {
               i: last.id as string,
             })
           : null,
-      countsByStatus: Object.fromEntries(counts.map((c) => [c.status, c.n])),
+      countsByStatus: Object.fromEntries(counts.filter((c) => c.n > 0).map((c) => [c.status, c.n])),
+      countCap: COUNT_CAP,
     };
   }
 
@@ -147,8 +161,7 @@ export class ReviewQueueService {
                  ORDER BY q.priority, COALESCE(q.sla_due_at, 'infinity'::timestamptz), q.id
                  LIMIT 1
                  FOR UPDATE SKIP LOCKED)
-          RETURNING c.id, c.reference, c.service, c.status, c.post_code, c.priority, c.sla_due_at, c.assigned_officer_id,
-                    c.claim_expires_at, c.submitted_at, c.version`,
+          RETURNING c.*`,
         [officer.id, now, QUEUE_STATUSES, scope.allPosts ? null : scope.postCode],
       )) as [Record<string, unknown>[], number] | Record<string, unknown>[];
       const row = firstRow(claimed);
@@ -162,6 +175,7 @@ export class ReviewQueueService {
           actor: { type: 'officer', id: officer.id },
           type: 'review.started',
           visibility: 'applicant',
+          current: caseFromRow(manager, row),
         });
         return toItem({ ...row, status: started.status, version: started.version }, now);
       }

@@ -17,6 +17,7 @@ import { Evisa1764057900000 } from '../../../migrations/1764057900000-Evisa.js';
 import { ReviewQueue1764058100000 } from '../../../migrations/1764058100000-ReviewQueue.js';
 import { EvisaIssuance1764058200000 } from '../../../migrations/1764058200000-EvisaIssuance.js';
 import { DataLifecycle1764058300000 } from '../../../migrations/1764058300000-DataLifecycle.js';
+import { OutboxWakeAfterCommit1764059500000 } from '../../../migrations/1764059500000-OutboxWakeAfterCommit.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -55,6 +56,7 @@ export const MIGRATIONS = [
   ReviewQueue1764058100000,
   EvisaIssuance1764058200000,
   DataLifecycle1764058300000,
+  OutboxWakeAfterCommit1764059500000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {

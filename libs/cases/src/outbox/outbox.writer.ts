@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { JobName, type JobPayloads, JOBS } from '../queue/jobs.js';
+import { OutboxWake } from './outbox.wake.js';
 
 /**
  * Jobs are never sent to Redis directly from a command: they are written here, in the caller's
@@ -9,6 +10,8 @@ import { JobName, type JobPayloads, JOBS } from '../queue/jobs.js';
  */
 @Injectable()
 export class OutboxWriter {
+  constructor(@Optional() private readonly wake?: OutboxWake) {}
+
   async add<N extends JobName>(
     manager: EntityManager,
     jobName: N,
@@ -24,6 +27,8 @@ export class OutboxWriter {
       options.caseId ?? null,
       options.availableAt ?? new Date(),
     ]);
+    // Outside a transaction the row is already committed; inside one, OutboxWake waits for the commit.
+    if (OutboxWake.written(manager)) this.wake?.wake();
     return id;
   }
 }

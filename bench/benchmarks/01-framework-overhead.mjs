@@ -8,6 +8,9 @@ export default {
   async run(ctx) {
     const bare = await ctx.startServer('bench/servers/bare-fastify.mjs');
     try {
+      // Both servers warm up first (JIT, lazily loaded code), untimed.
+      await ctx.http({ url: `${ctx.apiUrl}/health/live`, durationSeconds: 1 });
+      await ctx.http({ url: `${bare.url}/health/live`, durationSeconds: 1 });
       const { figure, baseline } = await ctx.alternate(
         () => ctx.http({ url: `${ctx.apiUrl}/health/live` }),
         () => ctx.http({ url: `${bare.url}/health/live` }),
