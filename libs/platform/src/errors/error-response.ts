@@ -59,6 +59,27 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return result;
 }
 
+/** SQLSTATE class 08 (connection exception) and 57P (the server is shutting down, starting up or crashed). */
+const UNAVAILABLE_SQLSTATE = /^(08|57P)/;
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** What node-postgres says when a connection dies or the pool cannot get one; these carry no code. */
+const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * True when a dependency (the database, a server on the network) could not be reached or went
+ * away mid-request: the request may well succeed in a moment, so it is a 503, not a bug. TypeORM
+ * wraps the driver's error in `driverError`.
+ */
+export function isDependencyUnavailable(exception: unknown): boolean {
+  for (const candidate of [exception, (exception as { driverError?: unknown } | null | undefined)?.driverError]) {
+    if (!candidate || typeof candidate !== 'object') continue;
+    const { code, message } = candidate as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || NETWORK_ERRORS.has(code))) return true;
+    if (typeof message === 'string' && LOST_CONNECTION.test(message)) return true;
+  }
+  return false;
+}
+
 /** Maps anything thrown while serving a request to one status, code and message. */
 export function normaliseError(exception: unknown): NormalisedError {
   if (exception instanceof DomainException) {
@@ -86,6 +107,9 @@ export function normaliseError(exception: unknown): NormalisedError {
         ? 'The request body is not valid JSON.'
         : (messageByStatus[status] ?? 'The request could not be understood.');
     return { status, code, message, unexpected: false };
+  }
+  if (isDependencyUnavailable(exception)) {
+    return { status: 503, code: 'NOT_READY', message: 'The service is unavailable for a moment. Try again shortly.', unexpected: false };
   }
   return {
     status: httpStatusFor('INTERNAL_ERROR'),

@@ -24,6 +24,11 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   const correlationId = String(request.id);
   if (error.unexpected) {
     request.log.error({ err: exception, correlationId }, 'unhandled error');
+  } else if (error.status >= 500) {
+    request.log.warn(
+      { code: error.code, status: error.status, correlationId, cause: (exception as Error)?.message },
+      'dependency unavailable',
+    );
   } else {
     request.log.info({ code: error.code, status: error.status, correlationId }, 'request refused');
   }
