@@ -4,7 +4,7 @@ import { isDependencyUnavailable, normaliseError } from './error-response.js';
 /** A node-postgres error as the driver raises it: a message and, from the server, a SQLSTATE code. */
 const driverError = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
 
-describe('normaliseError: a database or network dependency that is away', () => {
+describe('normaliseError: failures that come from PostgreSQL and the network', () => {
   it.each([
     ['the server refuses connections', driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
     ['the server is shutting down', driverError('the database system is shutting down', '57P03')],
@@ -30,5 +30,15 @@ describe('normaliseError: a database or network dependency that is away', () => 
   ])('is still a 500 for %s', (_label, error) => {
     expect(isDependencyUnavailable(error)).toBe(false);
     expect(normaliseError(error)).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', unexpected: true });
+  });
+
+  it('is a 400 when text PostgreSQL cannot store (a NUL character) reached a query', () => {
+    const error = new QueryFailedError('SELECT', ['a\u0000b'], driverError('invalid byte sequence for encoding "UTF8": 0x00', '22021'));
+    expect(normaliseError(error)).toEqual({
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: 'The request contains a character that cannot be accepted.',
+      unexpected: false,
+    });
   });
 });

@@ -29,6 +29,7 @@ const codeByStatus: Record<number, string> = {
   406: 'NOT_ACCEPTABLE',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'UNPROCESSABLE',
   429: 'TOO_MANY_REQUESTS',
@@ -43,6 +44,7 @@ const messageByStatus: Record<number, string> = {
   405: 'This method is not allowed here.',
   409: 'The request conflicts with the current state.',
   413: 'The request body is too large.',
+  414: 'The address is too long.',
   415: 'This content type is not supported.',
   429: 'Too many requests. Try again later.',
   503: 'The service is not ready.',
@@ -58,6 +60,12 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   }
   return result;
 }
+
+/**
+ * SQLSTATE 22021 (a NUL character in text) and 22P05 (a character the encoding cannot hold): text
+ * PostgreSQL cannot store, which only a request can have brought.
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 /** SQLSTATE class 08 (connection exception) and 57P (the server is shutting down, starting up or crashed). */
 const UNAVAILABLE_SQLSTATE = /^(08|57P)/;
@@ -107,6 +115,10 @@ export function normaliseError(exception: unknown): NormalisedError {
         ? 'The request body is not valid JSON.'
         : (messageByStatus[status] ?? 'The request could not be understood.');
     return { status, code, message, unexpected: false };
+  }
+  const sqlState = (exception as { driverError?: { code?: unknown } } | null | undefined)?.driverError?.code;
+  if (typeof sqlState === 'string' && UNSTORABLE_TEXT.has(sqlState)) {
+    return { status: 400, code: 'BAD_REQUEST', message: 'The request contains a character that cannot be accepted.', unexpected: false };
   }
   if (isDependencyUnavailable(exception)) {
     return { status: 503, code: 'NOT_READY', message: 'The service is unavailable for a moment. Try again shortly.', unexpected: false };
