@@ -9,8 +9,12 @@ export class ReviewQueue1764058100000 implements MigrationInterface {
 
   async up(db: QueryRunner): Promise<void> {
     const queued = `status IN ('DOMESTIC_REVIEW','IN_PROGRESS','IN_REVIEW','REPORTED','SUBMITTED','TRIAGED')`;
-    await db.query(`CREATE INDEX case_review_queue_idx ON "case" (post_code, priority, (COALESCE(sla_due_at, 'infinity'::timestamptz)), id) WHERE ${queued}`);
-    await db.query(`CREATE INDEX case_review_queue_all_posts_idx ON "case" (priority, (COALESCE(sla_due_at, 'infinity'::timestamptz)), id) WHERE ${queued}`);
+    await db.query(
+      `CREATE INDEX case_review_queue_idx ON "case" (post_code, priority, (COALESCE(sla_due_at, 'infinity'::timestamptz)), id) WHERE ${queued}`,
+    );
+    await db.query(
+      `CREATE INDEX case_review_queue_all_posts_idx ON "case" (priority, (COALESCE(sla_due_at, 'infinity'::timestamptz)), id) WHERE ${queued}`,
+    );
     await db.query(`CREATE INDEX case_overdue_idx ON "case" (sla_due_at) WHERE ${queued}`);
     await db.query(`CREATE INDEX case_decided_idx ON "case" (decided_at) WHERE decided_at IS NOT NULL`);
 

@@ -79,8 +79,9 @@ describe('the worker killed in the middle of an eVisa render', () => {
       await locker.end();
     }
 
-    // The job is still "active" in Redis under the dead worker's lock; a new worker finds it
-    // stalled once that lock lapses (BullMQ's lockDuration) and runs it again.
+    // The job is still "active" in Redis under the dead worker's lock. BullMQ's stalled-job check
+    // (every stalledInterval, 30 s) first marks it, and moves it back to waiting at the next check
+    // once the lock (lockDuration, 30 s) has lapsed: about a minute, the bulk of this test's time.
     worker = await startWorkerProcess(env);
     const finished = await eventually(
       () => caseRow(dataSource, caseId),
