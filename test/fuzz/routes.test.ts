@@ -11,6 +11,7 @@ import { createTestDatabase, testEnv } from '../harness/context.js';
 import { integrityProblems } from '../harness/integrity.js';
 import { Browser, createTestOfficer, fastifyOf, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
+import { freshAddress } from '../security/support.js';
 import { HOSTILE_STRINGS, hostileString, MEGABYTE_STRING } from './hostile.js';
 
 /** Random requests per route on top of the fixed hostile corpus; FUZZ_RUNS raises it for a longer local run. */
@@ -109,7 +110,7 @@ describe('fuzzing every route with bad input', () => {
   });
 
   async function send(route: DeclaredRoute, request: InjectOptions): Promise<LightMyRequestResponse> {
-    const response = await fastifyOf(fixture.app).inject(request);
+    const response = await fastifyOf(fixture.app).inject({ remoteAddress: freshAddress(), ...request });
     const label = `${route.method} ${route.path}`;
     statuses.set(label, (statuses.get(label) ?? new Set()).add(response.statusCode));
     const problem = invariantBroken(response);
@@ -278,9 +279,16 @@ function hostileCorpus(fixture: Fixture, route: DeclaredRoute): InjectOptions[] 
   const formHeaders = { ...credentials(fixture, route, true), 'content-type': 'application/x-www-form-urlencoded' };
   const fields = fixture.fieldNames;
 
-  // Hostile path parameters, one at a time.
+  // Hostile path parameters, one at a time: raw (percent-encoding the router must decode), then as values.
   for (const name of paramNames(route)) {
+    for (const segment of ['%C0%AF', '%FF', '..%2F..%2Fetc%2Fpasswd', '%2e%2e', '%00', '%', '..', '.']) {
+      const url = urlFor(fixture, route).replace(encode(realParam(fixture, route, name)), segment);
+      requests.push({ method, url, headers: credentials(fixture, route, false) });
+    }
     for (const value of [
+      '__proto__',
+      'constructor',
+      'toString',
       '../../etc/passwd',
       '%2e%2e%2f',
       "1' OR '1'='1",

@@ -6,7 +6,7 @@ import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createTestDatabase, testConfig } from '../harness/context.js';
 import { Browser, fastifyOf } from '../harness/identity.js';
 import { browserInjector, completeDraft } from '../evisa/helpers.js';
-import { databaseFingerprint, isPageRoute, urlOf } from './support.js';
+import { databaseFingerprint, freshAddress, isPageRoute, urlOf } from './support.js';
 
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 
@@ -49,7 +49,12 @@ describe('anonymous access to every route', () => {
       cookie: cookies.join('; '),
       ...extraHeaders,
     };
-    const request: InjectOptions = { method: route.method as 'GET', url: urlOf(route, () => NO_SUCH_ID), headers };
+    const request: InjectOptions = {
+      method: route.method as 'GET',
+      url: urlOf(route, () => NO_SUCH_ID),
+      headers,
+      remoteAddress: freshAddress(),
+    };
     if (route.method !== 'GET') {
       if (page) {
         headers['content-type'] = 'application/x-www-form-urlencoded';

@@ -9,7 +9,7 @@ import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createTestDatabase, testConfig } from '../harness/context.js';
 import { Browser, fastifyOf } from '../harness/identity.js';
 import { applicantAnswers, browserInjector, completeDraft, multipart, photoWithExif, submittedApplication } from '../evisa/helpers.js';
-import { databaseFingerprint, isPageRoute, urlOf } from './support.js';
+import { databaseFingerprint, freshAddress, isPageRoute, urlOf } from './support.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -103,6 +103,7 @@ describe('CSRF on anonymous and applicant forms', () => {
         const request: InjectOptions = {
           method: 'POST',
           url,
+          remoteAddress: freshAddress(),
           headers: { accept: 'text/html', 'content-type': FORM, cookie: jar.join('; ') },
           payload: body.toString(),
         };

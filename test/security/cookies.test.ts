@@ -6,7 +6,7 @@ import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createTestDatabase, testEnv } from '../harness/context.js';
 import { fastifyOf } from '../harness/identity.js';
 import { applicantAnswers, browserInjector, submittedApplication } from '../evisa/helpers.js';
-import { cookieAttributes } from './support.js';
+import { cookieAttributes, freshAddress } from './support.js';
 
 /**
  * The cookies an applicant's browser gets — the CSRF secret, the language, the draft token and the
@@ -43,10 +43,12 @@ describe("the applicant's cookies", () => {
   async function journey(app: NestFastifyApplication, csrfCookie: string): Promise<string[]> {
     const received: string[] = [];
     const jar = new Map<string, string>();
+    const remoteAddress = freshAddress();
     const send = async (method: 'GET' | 'POST', url: string, form?: Record<string, string>): Promise<LightMyRequestResponse> => {
       const response = await fastifyOf(app).inject({
         method,
         url,
+        remoteAddress,
         headers: {
           accept: 'text/html',
           cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { DeclaredRoute } from '@app/identity';
 
@@ -38,4 +39,12 @@ export function cookieAttributes(setCookie: string | string[] | undefined): Map<
     found.set(name, new Set(attributes.map((a) => a.toLowerCase())));
   }
   return found;
+}
+
+/**
+ * A client address of its own. Rate limits count per IP in Redis, and every test file of the run
+ * shares one Redis: requests from the default 127.0.0.1 would eat into other files' allowances.
+ */
+export function freshAddress(): string {
+  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 }
