@@ -71,7 +71,8 @@ const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 const UNAVAILABLE_SQLSTATE = /^(08|57P)/;
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 /** What node-postgres says when a connection dies or the pool cannot get one; these carry no code. */
-const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+const LOST_CONNECTION =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable)/;
 
 /**
  * True when a dependency (the database, a server on the network) could not be reached or went
