@@ -25,4 +25,24 @@ export default async function globalSetup() {
   process.env.TEST_REDIS_URL = redis.url;
   process.env.TEST_TEMPLATE_DB = TEMPLATE_DB;
   process.env.TEST_WORK_DIR = workDir;
+  process.env.TEST_APP_SNAPSHOT = snapshotCompiledApp(workDir);
+}
+
+/**
+ * A copy of the compiled apps for tests that spawn them as processes (test/harness/processes.ts).
+ * The dev-stack test rebuilds dist/ while other test files run (tsc rewrites every file, then
+ * tsc-alias rewrites the imports), so a process started from dist/ at that moment can load a
+ * truncated or not-yet-aliased file. Here nothing is compiling yet. The copy's package.json (for
+ * "type": "module" and the project root) and links to libs/ (templates, messages, data) and
+ * node_modules make it run exactly like the original.
+ */
+function snapshotCompiledApp(workDir) {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const snapshot = path.join(workDir, 'app');
+  fs.mkdirSync(snapshot);
+  fs.cpSync(path.join(root, 'dist'), path.join(snapshot, 'dist'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(snapshot, 'package.json'));
+  fs.symlinkSync(path.join(root, 'libs'), path.join(snapshot, 'libs'));
+  fs.symlinkSync(fs.realpathSync(path.join(root, 'node_modules')), path.join(snapshot, 'node_modules'));
+  return snapshot;
 }

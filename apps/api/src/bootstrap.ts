@@ -7,7 +7,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
@@ -18,8 +18,10 @@ import {
   flattenValidationErrors,
   Messages,
   Metrics,
+  registerBodyDepthLimit,
   registerWebLayer,
   securityHeaders,
+  sendRouterError,
   ValidationException,
 } from '@app/platform';
 import { QueueRegistry } from '@app/cases';
@@ -37,11 +39,14 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the HTTP application (not yet listening): used by main.ts, the tests and the benchmarks. */
 export async function createApi(config: AppConfig, options: ApiOptions = {}): Promise<NestFastifyApplication> {
+  const headers = securityHeaders(config);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     // Signed tokens travel as one path segment (/status/link/<token>); Fastify's default is 100 characters.
     maxParamLength: 512,
     trustProxy: config.env === 'production',
+    // URLs the router refuses (bad encoding, an over-long path parameter) get the one error shape too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendRouterError(error, request, reply, headers),
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -63,7 +68,6 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
 
-  const headers = securityHeaders(config);
   // A callback hook, not an async one, and the request id set here rather than in an onSend hook: on a
   // constant route the profile showed each extra async hook's promise and hook step as framework overhead.
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -72,6 +76,7 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
     done();
   });
   await registerWebLayer(fastify, config, app.get(Messages));
+  registerBodyDepthLimit(fastify);
   // Uploads: the largest accepted file is 10 MB (an eVisa passport page); a bigger one is a 413.
   await app.register(fastifyMultipart as never, {
     limits: { fileSize: 10 * 1_048_576 + 64 * 1024, files: 2, fields: 10, fieldSize: 16 * 1024, parts: 12 },

@@ -1,4 +1,4 @@
-import { crossCheck, firstIncompleteStep, readFields, type RuleContext } from './answers.js';
+import { crossCheck, firstIncompleteStep, isStepName, readFields, type RuleContext } from './answers.js';
 import { addMonths, addWorkingDays, isRealDate } from './dates.js';
 import { loadEvisaSettings } from './settings.js';
 
@@ -7,6 +7,11 @@ const keysOf = (fields: Parameters<typeof readFields>[0], input: Record<string, 
   readFields(fields, input, ctx).issues.map((i) => `${i.field}:${i.key}`);
 
 describe('eVisa answers', () => {
+  it('knows its steps, and nothing an object inherits', () => {
+    expect(['eligibility', 'name', 'mrz'].map(isStepName)).toEqual([true, true, true]);
+    expect(['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', 'Name'].map(isStepName)).toEqual(Array(6).fill(false));
+  });
+
   it('accepts only real dates', () => {
     expect(isRealDate('2024-02-29')).toBe(true);
     expect(isRealDate('2025-02-29')).toBe(false);

@@ -44,7 +44,8 @@ export const STEPS = {
 export type StepName = keyof typeof STEPS;
 export const STEP_NAMES = Object.keys(STEPS) as StepName[];
 export function isStepName(value: unknown): value is StepName {
-  return typeof value === 'string' && value in STEPS;
+  // Own keys only: `in` also finds `__proto__`, `constructor` and `toString`, which a URL can name.
+  return typeof value === 'string' && Object.hasOwn(STEPS, value);
 }
 
 const OPTIONAL: ReadonlySet<AnswerField> = new Set(['givenNames', 'nativeName', 'mrzLine1', 'mrzLine2']);

@@ -16,6 +16,8 @@ export const EvisaErrors = registerErrorCodes({
   PHOTO_DIMENSIONS: 422,
   FILE_REQUIRED: 400,
   NOT_MULTIPART: 415,
+  /** A multipart body cut short or not valid multipart (busboy's own errors carry no status). */
+  MULTIPART_MALFORMED: 400,
   APPLICATION_NOT_FOUND: 404,
   CLAIM_REQUIRED: 409,
   OUT_OF_SCOPE: 403,

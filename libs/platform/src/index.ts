@@ -20,6 +20,7 @@ export * from './storage/file.service.js';
 export * from './storage/local-directory.storage.js';
 export * from './storage/sniff.js';
 export * from './storage/storage.port.js';
+export * from './web/body-depth.js';
 export * from './web/content-negotiation.js';
 export * from './web/i18n.js';
 export * from './web/project-root.js';

@@ -312,6 +312,9 @@ function toItem(row: Record<string, unknown>, now: Date): QueueItem {
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
@@ -320,8 +323,12 @@ function decodeCursor(value: string | undefined): Cursor | null {
   if (!value) return null;
   try {
     const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
-    if (typeof parsed.p !== 'number' || typeof parsed.i !== 'string' || typeof parsed.d !== 'string') throw new Error();
-    if (!/^[0-9a-f-]{36}$/.test(parsed.i) || (parsed.d !== 'infinity' && Number.isNaN(new Date(parsed.d).getTime()))) throw new Error();
+    // Exactly what encodeCursor writes: the values go into the keyset comparison as smallint, timestamptz and uuid.
+    if (!Number.isInteger(parsed.p) || parsed.p < 1 || parsed.p > 4) throw new Error();
+    if (typeof parsed.i !== 'string' || !UUID.test(parsed.i)) throw new Error();
+    if (parsed.d !== 'infinity' && (typeof parsed.d !== 'string' || !ISO_INSTANT.test(parsed.d) || Number.isNaN(Date.parse(parsed.d)))) {
+      throw new Error();
+    }
     return parsed;
   } catch {
     throw new DomainException('VALIDATION_FAILED', 'The page cursor is not valid.', [

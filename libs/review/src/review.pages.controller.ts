@@ -61,8 +61,9 @@ export class ReviewPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
     @Param('id', ParseUUIDPipe) id: string,
-    @Body() form: Form,
+    @Body() body: unknown,
   ): Promise<void> {
+    const form = textFields(body);
     const action = form.action;
     if (action !== 'approve' && action !== 'refuse' && action !== 'requestInfo') {
       return this.renderCase(request, reply, id, 400, {
@@ -88,8 +89,9 @@ export class ReviewPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
     @Param('id', ParseUUIDPipe) id: string,
-    @Body() form: Form,
+    @Body() body: unknown,
   ): Promise<void> {
+    const form = textFields(body);
     try {
       await this.decisions.addNote(officerOf(request), id, form.note ?? '');
     } catch (error) {
@@ -144,12 +146,11 @@ export class ReviewPagesController {
 
   @Post('supervisor/assign')
   @OfficerRoute('supervisor')
-  async assign(
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Body() form: Record<string, string | string[] | undefined>,
-  ): Promise<void> {
-    const caseIds = ([] as string[]).concat(form.caseIds ?? []).filter((v) => /^[0-9a-f-]{36}$/i.test(v));
+  async assign(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Body() body: unknown): Promise<void> {
+    const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const caseIds = ([] as unknown[])
+      .concat(form.caseIds ?? [])
+      .filter((v): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v));
     const officerId = typeof form.officerId === 'string' && form.officerId.trim() ? form.officerId.trim() : null;
     const errors: FieldError[] = [];
     if (caseIds.length === 0) errors.push({ field: 'caseIds', messages: [request.t('review.errors.chooseCases')] });
@@ -217,6 +218,12 @@ export class ReviewPagesController {
       ...extra,
     });
   }
+}
+
+/** The form's text fields: a missing body, a repeated field (an array) or a JSON value of another type is left out. */
+function textFields(body: unknown): Form {
+  const fields = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => typeof value === 'string')) as Form;
 }
 
 function byField(errors: FieldError[]): Record<string, string[]> {

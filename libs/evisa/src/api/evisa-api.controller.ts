@@ -91,7 +91,7 @@ export class EvisaApiController {
     @Req() request: FastifyRequest,
   ): Promise<StoredFileView> {
     const caseId = this.applications.caseIdFromDraftToken(token);
-    const slot = SLOTS[slotName];
+    const slot = Object.hasOwn(SLOTS, slotName) ? SLOTS[slotName] : undefined;
     if (!slot) throw new DomainException('NOT_FOUND', 'No such upload.');
     const { files } = await readMultipart(request);
     const file = files.find((f) => f.field === 'file');

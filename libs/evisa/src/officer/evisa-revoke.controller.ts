@@ -38,9 +38,10 @@ export class EvisaRevokeController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
     @Param('id', ParseUUIDPipe) id: string,
-    @Body() form: RevokeForm,
+    @Body() body: unknown,
   ): Promise<void> {
     const officer = request.officer!;
+    const form = revokeForm(body);
     const reason = form.reason ?? '';
     const errors: FieldError[] = [];
     if (!(REVOCATION_REASONS as readonly string[]).includes(reason))
@@ -91,4 +92,14 @@ export class EvisaRevokeController {
       reasons: REVOCATION_REASONS.map((value) => ({ value, label: request.t(`evisa.officer.revocation.${value}`) })),
     });
   }
+}
+
+/** The form's own fields, as strings: a missing or non-object body, a repeated field (an array) or a JSON value of another type is left out. */
+function revokeForm(body: unknown): RevokeForm {
+  const fields = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const form: RevokeForm = {};
+  for (const name of ['reason', 'text', 'expectedVersion']) {
+    if (typeof fields[name] === 'string') form[name] = fields[name];
+  }
+  return form;
 }

@@ -136,7 +136,7 @@ export class EvisaPagesController {
   async uploadPage(@Param('slot') slotPath: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const draft = await this.draftOrRedirect(request, reply);
     if (!draft) return reply;
-    const slot = UPLOAD_SLOTS[slotPath];
+    const slot = Object.hasOwn(UPLOAD_SLOTS, slotPath) ? UPLOAD_SLOTS[slotPath] : undefined;
     if (!slot) throw new DomainException('NOT_FOUND', 'No such page.');
     return this.renderUpload(reply, slot, draft, null);
   }
@@ -144,7 +144,7 @@ export class EvisaPagesController {
   @Post('upload/:slot')
   @ApplicantRoute()
   async upload(@Param('slot') slotPath: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const slot = UPLOAD_SLOTS[slotPath];
+    const slot = Object.hasOwn(UPLOAD_SLOTS, slotPath) ? UPLOAD_SLOTS[slotPath] : undefined;
     if (!slot) throw new DomainException('NOT_FOUND', 'No such page.');
     const draft = await this.draftOrRedirect(request, reply);
     if (!draft) return reply;

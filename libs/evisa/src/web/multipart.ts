@@ -17,14 +17,20 @@ export interface MultipartBody {
 export async function readMultipart(request: FastifyRequest): Promise<MultipartBody> {
   if (!request.isMultipart()) throw new DomainException(EvisaErrors.NOT_MULTIPART, 'Send the file as multipart/form-data.');
   const body: MultipartBody = { fields: {}, files: [] };
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      const bytes = await part.toBuffer();
-      if (!part.filename && bytes.length === 0) continue;
-      body.files.push({ field: part.fieldname, filename: part.filename, bytes });
-    } else {
-      body.fields[part.fieldname] = String(part.value);
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const bytes = await part.toBuffer();
+        if (!part.filename && bytes.length === 0) continue;
+        body.files.push({ field: part.fieldname, filename: part.filename, bytes });
+      } else {
+        body.fields[part.fieldname] = String(part.value);
+      }
     }
+  } catch (error) {
+    // The limits' errors (413 and the like) say what went wrong; a body the parser cannot read is the sender's fault.
+    if (typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
+    throw new DomainException(EvisaErrors.MULTIPART_MALFORMED, 'The upload was cut short or is not valid multipart/form-data. Try again.');
   }
   return body;
 }

@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type AuthenticatedOfficer, DomainException, type FieldError, OfficerRoute, postScopeOf, ValidationException } from '@app/platform';
 import { officerActor } from '@app/audit';
 import { RequireRecentAuth } from '../auth/recent-auth.js';
+import { USERNAME_PATTERN } from '../auth/sign-in.service.js';
 import { MfaService } from '../mfa/mfa.service.js';
 import type { Officer } from '../officers/officer.entity.js';
 import { generateInitialPassword, OfficerService } from '../officers/officer.service.js';
@@ -31,7 +32,8 @@ export class OfficersAdminController {
 
   @Get()
   async list(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: FormFields) {
-    const after = typeof query.after === 'string' && query.after.length <= 64 ? query.after : null;
+    // The cursor is the last username shown; anything else (a NUL byte would fail the query) starts over.
+    const after = typeof query.after === 'string' && USERNAME_PATTERN.test(query.after) ? query.after : null;
     const page = await this.officers.list(postScopeOf(request.officer!), after);
     return reply.view('identity/officers.njk', {
       officers: page.officers.map((officer) => ({

@@ -29,6 +29,7 @@ const codeByStatus: Record<number, string> = {
   406: 'NOT_ACCEPTABLE',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'UNPROCESSABLE',
   429: 'TOO_MANY_REQUESTS',
@@ -43,6 +44,7 @@ const messageByStatus: Record<number, string> = {
   405: 'This method is not allowed here.',
   409: 'The request conflicts with the current state.',
   413: 'The request body is too large.',
+  414: 'The address is too long.',
   415: 'This content type is not supported.',
   429: 'Too many requests. Try again later.',
   503: 'The service is not ready.',
@@ -57,6 +59,34 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     if (error.children?.length) result.push(...flattenValidationErrors(error.children, field));
   }
   return result;
+}
+
+/**
+ * SQLSTATE 22021 (a NUL character in text) and 22P05 (a character the encoding cannot hold): text
+ * PostgreSQL cannot store, which only a request can have brought.
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
+/** SQLSTATE class 08 (connection exception) and 57P (the server is shutting down, starting up or crashed). */
+const UNAVAILABLE_SQLSTATE = /^(08|57P)/;
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** What node-postgres says when a connection dies or the pool cannot get one; these carry no code. */
+const LOST_CONNECTION =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable)/;
+
+/**
+ * True when a dependency (the database, a server on the network) could not be reached or went
+ * away mid-request: the request may well succeed in a moment, so it is a 503, not a bug. TypeORM
+ * wraps the driver's error in `driverError`.
+ */
+export function isDependencyUnavailable(exception: unknown): boolean {
+  for (const candidate of [exception, (exception as { driverError?: unknown } | null | undefined)?.driverError]) {
+    if (!candidate || typeof candidate !== 'object') continue;
+    const { code, message } = candidate as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || NETWORK_ERRORS.has(code))) return true;
+    if (typeof message === 'string' && LOST_CONNECTION.test(message)) return true;
+  }
+  return false;
 }
 
 /** Maps anything thrown while serving a request to one status, code and message. */
@@ -86,6 +116,13 @@ export function normaliseError(exception: unknown): NormalisedError {
         ? 'The request body is not valid JSON.'
         : (messageByStatus[status] ?? 'The request could not be understood.');
     return { status, code, message, unexpected: false };
+  }
+  const sqlState = (exception as { driverError?: { code?: unknown } } | null | undefined)?.driverError?.code;
+  if (typeof sqlState === 'string' && UNSTORABLE_TEXT.has(sqlState)) {
+    return { status: 400, code: 'BAD_REQUEST', message: 'The request contains a character that cannot be accepted.', unexpected: false };
+  }
+  if (isDependencyUnavailable(exception)) {
+    return { status: 503, code: 'NOT_READY', message: 'The service is unavailable for a moment. Try again shortly.', unexpected: false };
   }
   return {
     status: httpStatusFor('INTERNAL_ERROR'),

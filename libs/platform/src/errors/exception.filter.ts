@@ -24,6 +24,11 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   const correlationId = String(request.id);
   if (error.unexpected) {
     request.log.error({ err: exception, correlationId }, 'unhandled error');
+  } else if (error.status >= 500) {
+    request.log.warn(
+      { code: error.code, status: error.status, correlationId, cause: (exception as Error)?.message },
+      'dependency unavailable',
+    );
   } else {
     request.log.info({ code: error.code, status: error.status, correlationId }, 'request refused');
   }
@@ -37,4 +42,23 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   const body: ErrorBody = { error: { code: error.code, message: error.message, correlationId } };
   if (error.details !== undefined) body.error.details = error.details;
   void reply.code(error.status).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * For Fastify's `frameworkErrors`: a URL the router refuses before any route or hook runs (bad
+ * percent-encoding, a path parameter longer than maxParamLength). No hook has run, so there is no
+ * locale or template context for a page: the answer is the JSON error shape, with the security
+ * headers every other response carries.
+ */
+export function sendRouterError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  securityHeaders: ReadonlyArray<[string, string]>,
+): void {
+  const normalised = normaliseError(error);
+  for (const [name, value] of securityHeaders) reply.header(name, value);
+  request.log.info({ code: normalised.code, status: normalised.status, correlationId: String(request.id) }, 'request refused');
+  const body: ErrorBody = { error: { code: normalised.code, message: normalised.message, correlationId: String(request.id) } };
+  void reply.code(normalised.status).header('x-request-id', String(request.id)).type('application/json; charset=utf-8').send(body);
 }
