@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { QueueName } from '@app/cases';
 import { freePort, type RunningService, startRedis } from '../../scripts/lib/services.mjs';
 import { createTestDatabase, eventually, openDataSource, testEnv } from '../harness/context.js';
+import { type SmtpTestServer, startSmtpTestServer } from '../harness/smtp-test-server.js';
 import { integrityProblems } from '../harness/integrity.js';
 import { type ApiProcess, type AppProcess, startApiProcess, startWorkerProcess, stopAllProcesses } from '../harness/processes.js';
 import { count, HttpApplicant } from './support.js';
@@ -25,12 +26,15 @@ describe('Redis stopped while applicants submit', () => {
   let api: ApiProcess;
   let worker: AppProcess;
   let queue: Queue | undefined;
+  let smtp: SmtpTestServer;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     redisDir = fs.mkdtempSync(path.join(process.env.TEST_WORK_DIR!, 'redis-outage-'));
     redis = await startRedis({ dataDir: redisDir, port: await freePort(), appendOnly: true });
-    env = testEnv(db.url, { REDIS_URL: redis.url });
+    // The applicants' notifications are delivered for real, to a mail server of the test's own.
+    smtp = await startSmtpTestServer();
+    env = testEnv(db.url, { REDIS_URL: redis.url, SMTP_URL: smtp.url });
     dataSource = await openDataSource(db.url);
     [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
   });
@@ -39,6 +43,7 @@ describe('Redis stopped while applicants submit', () => {
     await queue?.close();
     await stopAllProcesses();
     await redis.stop();
+    await smtp.stop();
     await dataSource.destroy();
     await db.drop();
   });

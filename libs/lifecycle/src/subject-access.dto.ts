@@ -2,7 +2,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+// Surrogate code units never belong in a reference or an address; replacing them up front keeps
+// the validators (IsEmail throws on lone surrogates) answering 400 instead of failing.
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/[\uD800-\uDFFF]/g, '\uFFFD').trim() : value);
 
 /** Whose data to export: a case reference, an email address, or both. Sent in the body, never the URL. */
 export class SubjectAccessRequestDto {

@@ -53,6 +53,8 @@ export async function registerWebLayer(fastify: FastifyInstance, config: AppConf
     },
   });
 
+  fastify.addHook('preValidation', async (request: FastifyRequest) => emptyFormWhenNotAnObject(request));
+
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!wantsPage(request.url)) {
       request.locale = DEFAULT_LOCALE;
@@ -89,6 +91,14 @@ export async function registerWebLayer(fastify: FastifyInstance, config: AppConf
 /** JSON, probes and assets need no locale negotiation, cookies or template locals. */
 function wantsPage(url: string): boolean {
   return !(url.startsWith('/api/') || url.startsWith('/health/') || url === '/metrics' || url.startsWith('/static/'));
+}
+
+/** Page forms are objects; any other body a page receives (none, null, a JSON scalar) reads as an empty form. */
+function emptyFormWhenNotAnObject(request: FastifyRequest): void {
+  if (!wantsPage(request.url)) return;
+  if (request.body === null || request.body === undefined || typeof request.body !== 'object' || Array.isArray(request.body)) {
+    request.body = {};
+  }
 }
 
 function formatDate(value: Date | string | null, locale: Locale): string {
