@@ -37,7 +37,7 @@ describe('PostgreSQL restarted under load', () => {
     databaseUrl = await createDatabase(postgres.url, 'consular');
     await runMigrations(databaseUrl);
     await runSeeds(databaseUrl);
-    env = testEnv(databaseUrl);
+    env = testEnv(databaseUrl, { LOG_LEVEL: 'warn' });
     [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
   });
 
@@ -113,7 +113,10 @@ describe('PostgreSQL restarted under load', () => {
     expect(transitions).toContain(503);
     expect(transitions.at(-1)).toBe(200);
     expect(transitions).not.toContain(-1);
-    expect([api.alive(), worker.alive()]).toEqual([true, true]);
+    // A process that died says why (its last output) instead of just false.
+    const fate = async (process: AppProcess) =>
+      process.alive() ? 'alive' : `exited (${await process.exited}): ${process.output().slice(-3000)}`;
+    expect({ api: await fate(api), worker: await fate(worker) }).toEqual({ api: 'alive', worker: 'alive' });
 
     // While the database was away: clean refusals in the one error shape, never a dropped connection.
     const refused = outcomes.slice(downSince).filter((o) => o.status !== 201 && o.status !== 200);
