@@ -39,10 +39,17 @@ export function launchChromium(): Promise<Browser> {
 /** Jest's limit for one journey or for starting the stack and the browser: generous, as the machine is shared. */
 export const JOURNEY_TIMEOUT_MS = 180_000;
 
-/** A fresh browser context (its own cookies) that gives up on a missing element after 10 seconds, not 30. */
+/**
+ * A fresh browser context (its own cookies) that gives up on a missing element after 10 seconds, not 30.
+ * Each of its pages intercepts file choosers from the start: Playwright only turns interception on
+ * when someone listens, and a listener added just before a key press races the press, so under load
+ * the chooser would open natively (invisible, headless) and `waitForEvent('filechooser')` would wait
+ * in vain.
+ */
 export async function openContext(browser: Browser, options: BrowserContextOptions): Promise<BrowserContext> {
   const context = await browser.newContext(options);
   context.setDefaultTimeout(10_000);
+  context.on('page', (page) => page.on('filechooser', () => undefined));
   return context;
 }
 
