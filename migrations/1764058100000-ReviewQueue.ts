@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The review queue: partial indexes over the statuses in which cases wait for an officer (the
- * list must equal QUEUE_STATUSES; a test checks), SLA escalations and officers' in-app alerts.
+ * list must equal QUEUE_STATUSES; test/review/claim.test.ts checks), SLA escalations and officers' in-app alerts.
  */
 export class ReviewQueue1764058100000 implements MigrationInterface {
   name = 'ReviewQueue1764058100000';

@@ -26,7 +26,7 @@ export default {
       baseline: { label: 'pgbench INSERT tps', value: baseline.tps, ...baseline },
       p95AtHalfPeak: half.p95,
       notes: `p95 at half of peak (${Math.floor(figure.rps / 2)} req/s): ${half.p95} ms (p50 ${half.p50}, p99 ${half.p99})`,
-      command: `autocannon -c ${ctx.connections} -d ${ctx.duration} POST /api/v1/evisa/drafts + POST /api/v1/evisa/draft/submit (alternating per connection, prepared drafts), then --overallRate ${Math.floor(figure.rps / 2)}; baseline ${baseline.command} with: ${INSERT_SCRIPT.trim()}; ${ctx.rounds} alternating rounds`,
+      command: `autocannon -c ${ctx.connections} -d ${ctx.duration} POST /api/v1/evisa/drafts + POST /api/v1/evisa/draft/submit (alternating per connection, prepared drafts), then --overallRate ${Math.floor(figure.rps / 2)}; baseline ${baseline.command} (script.sql: ${INSERT_SCRIPT.trim()}); ${ctx.rounds} alternating rounds`,
     };
   },
 };

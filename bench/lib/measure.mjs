@@ -119,7 +119,7 @@ export function pgbench({ url, script, builtin, clients = 16, durationSeconds = 
     p99: pct(99),
     histogram: [1, 2.5, 10, 25, 50, 75, 90, 97.5, 99].map((p) => [`p${p}`, pct(p)]).concat([['max', latencies.at(-1) ?? NaN]]),
     transactions: latencies.length,
-    command: `pgbench ${args.filter((a) => !a.includes(logDir)).join(' ')}`,
+    command: `pgbench ${args.map((a) => (a.startsWith(logDir) ? path.basename(a) : a)).join(' ')}`,
   };
 }
 

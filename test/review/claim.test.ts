@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
+import { QUEUE_STATUSES } from '@app/cases';
 import { ReviewQueueService } from '@app/review';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { ManualClock } from '../harness/clock.js';
@@ -89,5 +90,43 @@ describe('claim next', () => {
     const reclaimed = await queue.claimNext(second);
     expect(reclaimed?.id).toBe(claimed!.id);
     expect(reclaimed?.assignedOfficerId).toBe(second.id);
+  });
+
+  it('takes a more urgent case whose lease ran out before a free one, and never one whose lease still runs', async () => {
+    await dataSource.query(`UPDATE "case" SET status = 'APPROVED' WHERE status IN ('SUBMITTED', 'IN_REVIEW')`);
+    const [urgent, held, free] = await seedQueue(dataSource, 3, 'TH-BKK');
+    const lapsedHolder = officerAt('TH-BKK');
+    const holder = officerAt('TH-BKK');
+    await dataSource.query(`UPDATE "case" SET priority = 1 WHERE id = ANY($1)`, [[urgent, held]]);
+    await dataSource.query(`UPDATE "case" SET priority = 4 WHERE id = $1`, [free]);
+    await dataSource.query(`UPDATE "case" SET assigned_officer_id = $2, claim_expires_at = $3 WHERE id = $1`, [
+      urgent,
+      lapsedHolder.id,
+      new Date(clock.now().getTime() - 1000),
+    ]);
+    await dataSource.query(`UPDATE "case" SET assigned_officer_id = $2, claim_expires_at = $3 WHERE id = $1`, [
+      held,
+      holder.id,
+      new Date(clock.now().getTime() + 60_000),
+    ]);
+    const claimer = officerAt('TH-BKK');
+    expect((await queue.claimNext(claimer))?.id).toBe(urgent);
+    expect((await queue.claimNext(claimer))?.id).toBe(free);
+    expect(await queue.claimNext(claimer)).toBeNull();
+  });
+
+  it('has every partial queue index over exactly the statuses in which cases wait for an officer', async () => {
+    const indexes = (await dataSource.query(
+      `SELECT indexname, pg_get_expr(i.indpred, i.indrelid) AS predicate
+         FROM pg_indexes JOIN pg_class ic ON ic.relname = indexname JOIN pg_index i ON i.indexrelid = ic.oid
+        WHERE tablename = 'case' AND indexname IN ('case_review_queue_idx', 'case_review_queue_all_posts_idx', 'case_overdue_idx',
+              'case_claimable_idx', 'case_claimable_all_posts_idx', 'case_claim_expiry_idx')
+        ORDER BY indexname`,
+    )) as { indexname: string; predicate: string }[];
+    expect(indexes).toHaveLength(6);
+    for (const { indexname, predicate } of indexes) {
+      const statuses = [...predicate.matchAll(/'([A-Z_]+)'::text/g)].map((m) => m[1]).sort();
+      expect({ indexname, statuses }).toEqual({ indexname, statuses: [...QUEUE_STATUSES] });
+    }
   });
 });

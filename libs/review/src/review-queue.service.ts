@@ -145,24 +145,33 @@ export class ReviewQueueService {
    * Claim next: one statement picks the most urgent unclaimed case in scope, skipping rows other
    * claimers hold locked, and leases it for 15 minutes. If the claim starts the review (SUBMITTED
    * → IN_REVIEW), that transition is written in the same transaction.
+   *
+   * Free cases and cases whose lease has run out are looked up apart, each through its own partial
+   * index (migration ClaimableIndexes), and the more urgent of the two is taken; the other candidate
+   * stays locked only until this short transaction ends. The UPDATE checks again that the case is
+   * free, so a case can never be claimed twice.
    */
   async claimNext(officer: AuthenticatedOfficer): Promise<QueueItem | null> {
     const now = this.clock.now();
     const scope = postScopeOf(officer);
+    const params: unknown[] = [officer.id, now, QUEUE_STATUSES];
+    if (!scope.allPosts) params.push(scope.postCode);
+    const inScope = `q.status = ANY($3)${scope.allPosts ? '' : ' AND q.post_code = $4'}`;
+    const queueOrder = `q.priority, COALESCE(q.sla_due_at, 'infinity'::timestamptz), q.id`;
     return this.dataSource.transaction(async (manager) => {
+      const candidate = `SELECT q.id, q.priority, COALESCE(q.sla_due_at, 'infinity'::timestamptz) AS due FROM "case" q`;
       const claimed = (await manager.query(
-        `UPDATE "case" c
+        `WITH free AS (${candidate} WHERE ${inScope} AND q.assigned_officer_id IS NULL
+                        ORDER BY ${queueOrder} LIMIT 1 FOR UPDATE SKIP LOCKED),
+              lapsed AS (${candidate} WHERE ${inScope} AND q.assigned_officer_id IS NOT NULL AND q.claim_expires_at <= $2
+                          ORDER BY ${queueOrder} LIMIT 1 FOR UPDATE SKIP LOCKED)
+         UPDATE "case" c
             SET assigned_officer_id = $1, claim_expires_at = $2::timestamptz + interval '${LEASE_MINUTES} minutes',
                 version = c.version + 1, updated_at = $2
-          WHERE c.id = (
-                SELECT q.id FROM "case" q
-                 WHERE q.status = ANY($3) AND ($4::text IS NULL OR q.post_code = $4)
-                   AND (q.assigned_officer_id IS NULL OR q.claim_expires_at <= $2)
-                 ORDER BY q.priority, COALESCE(q.sla_due_at, 'infinity'::timestamptz), q.id
-                 LIMIT 1
-                 FOR UPDATE SKIP LOCKED)
+          WHERE (c.assigned_officer_id IS NULL OR c.claim_expires_at <= $2)
+            AND c.id = (SELECT id FROM (SELECT * FROM free UNION ALL SELECT * FROM lapsed) candidates ORDER BY priority, due, id LIMIT 1)
           RETURNING c.*`,
-        [officer.id, now, QUEUE_STATUSES, scope.allPosts ? null : scope.postCode],
+        params,
       )) as [Record<string, unknown>[], number] | Record<string, unknown>[];
       const row = firstRow(claimed);
       if (!row) return null;

@@ -18,6 +18,7 @@ import { ReviewQueue1764058100000 } from '../../../migrations/1764058100000-Revi
 import { EvisaIssuance1764058200000 } from '../../../migrations/1764058200000-EvisaIssuance.js';
 import { DataLifecycle1764058300000 } from '../../../migrations/1764058300000-DataLifecycle.js';
 import { OutboxWakeAfterCommit1764059500000 } from '../../../migrations/1764059500000-OutboxWakeAfterCommit.js';
+import { ClaimableIndexes1764060000000 } from '../../../migrations/1764060000000-ClaimableIndexes.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -57,6 +58,7 @@ export const MIGRATIONS = [
   EvisaIssuance1764058200000,
   DataLifecycle1764058300000,
   OutboxWakeAfterCommit1764059500000,
+  ClaimableIndexes1764060000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {
