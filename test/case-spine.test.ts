@@ -84,6 +84,40 @@ describe('case spine', () => {
     expect(await verifyCaseChain(dataSource.manager, opened.id)).toEqual({ ok: true, events: 2 });
   });
 
+  it('writes no event and no outbox row for a case that moved on, even when the caller commits after the conflict', async () => {
+    const opened = await dataSource.transaction((m) => openTestCase(spine, m));
+    await dataSource.transaction((m) =>
+      spine.transition(m, {
+        caseId: opened.id,
+        expectedVersion: 1,
+        to: 'IN_REVIEW',
+        actor: { type: 'officer', id: 'o1' },
+        visibility: 'internal',
+      }),
+    );
+    const before = await snapshot(opened.id);
+    const conflict = await dataSource.transaction(async (m) => {
+      try {
+        // `current` as the caller read it before the other transition: the version check passes in
+        // memory, so only the statement's own `version =` condition can stop the write.
+        await spine.transition(m, {
+          caseId: opened.id,
+          expectedVersion: 1,
+          to: 'IN_REVIEW',
+          actor: { type: 'officer', id: 'o2' },
+          visibility: 'applicant',
+          current: opened,
+        });
+        return null;
+      } catch (error) {
+        return error;
+      }
+    });
+    expect(conflict).toMatchObject({ code: 'VERSION_CONFLICT' });
+    expect(await snapshot(opened.id)).toEqual(before);
+    expect(await verifyCaseChain(dataSource.manager, opened.id)).toEqual({ ok: true, events: 2 });
+  });
+
   it('refuses UPDATE and DELETE on case_event from the application', async () => {
     const opened = await dataSource.transaction((m) => openTestCase(spine, m));
     await expect(dataSource.query(`UPDATE case_event SET type = 'x' WHERE case_id = $1`, [opened.id])).rejects.toThrow(/append-only/);

@@ -9,6 +9,7 @@ import { eventHash, genesisHash } from './event-chain.js';
 import { OutboxWriter } from './outbox/outbox.writer.js';
 import { JobName } from './queue/jobs.js';
 import { generateReference, type Service } from './reference.js';
+import { SqlParams } from './sql-params.js';
 import { assertTransition, STATE_MACHINES } from './state-machines/index.js';
 
 export interface Actor {
@@ -83,25 +84,23 @@ export function caseFromRow(manager: EntityManager, row: Record<string, unknown>
   return record;
 }
 
-async function insertEvent(manager: EntityManager, event: CaseEvent): Promise<void> {
-  await manager.query(
-    `INSERT INTO case_event (case_id, seq, type, from_status, to_status, actor_type, actor_id, visibility, payload, prev_hash, hash, created_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-    [
-      event.caseId,
-      event.seq,
-      event.type,
-      event.fromStatus,
-      event.toStatus,
-      event.actorType,
-      event.actorId,
-      event.visibility,
-      JSON.stringify(event.payload),
-      event.prevHash,
-      event.hash,
-      event.createdAt,
-    ],
-  );
+/** The INSERT of an event, with its values added to `params`, written only if the relation `from` yields a row. */
+function eventInsertFrom(params: SqlParams, event: CaseEvent, from: string): string {
+  return `INSERT INTO case_event (case_id, seq, type, from_status, to_status, actor_type, actor_id, visibility, payload, prev_hash, hash, created_at)
+          SELECT ${[
+            params.add(event.caseId, 'uuid'),
+            params.add(event.seq, 'int'),
+            params.add(event.type, 'text'),
+            params.add(event.fromStatus, 'text'),
+            params.add(event.toStatus, 'text'),
+            params.add(event.actorType, 'text'),
+            params.add(event.actorId, 'text'),
+            params.add(event.visibility, 'text'),
+            params.add(JSON.stringify(event.payload), 'jsonb'),
+            params.add(event.prevHash, 'text'),
+            params.add(event.hash, 'text'),
+            params.add(event.createdAt, 'timestamptz'),
+          ].join(', ')} FROM ${from}`;
 }
 
 /**
@@ -139,34 +138,41 @@ export class CaseSpine {
     const applicant = input.applicant ?? {};
     for (let attempt = 0; attempt < 3; attempt++) {
       const reference = generateReference(input.service);
+      const params = new SqlParams();
+      const columns = [
+        params.add(id),
+        params.add(reference),
+        params.add(input.service),
+        params.add(input.status),
+        params.add(input.postCode),
+        params.add(input.priority ?? 3),
+        params.add(this.seal(applicant.name, id, 'applicant_name')),
+        params.add(this.seal(applicant.email, id, 'applicant_email')),
+        params.add(applicant.email ? this.emailIndex(applicant.email) : null),
+        params.add(this.seal(applicant.phone, id, 'applicant_phone')),
+        params.add(input.locale),
+        params.add(input.lookup ? this.lookupKey(reference, input.lookup.surname, input.lookup.dateOfBirth) : null),
+        params.add(input.slaDueAt ?? null),
+        params.add(input.status === 'DRAFT' ? null : now),
+        '1',
+        '1',
+        params.add(first.hash),
+      ];
+      const at = params.add(now);
       const inserted = (await manager.query(
-        `INSERT INTO "case" (id, reference, service, status, post_code, priority, applicant_name, applicant_email,
-                             applicant_email_index, applicant_phone, locale, lookup_key, sla_due_at, submitted_at,
-                             version, event_count, last_event_hash, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,1,1,$15,$16,$16)
-         ON CONFLICT (reference) DO NOTHING RETURNING *`,
-        [
-          id,
-          reference,
-          input.service,
-          input.status,
-          input.postCode,
-          input.priority ?? 3,
-          this.seal(applicant.name, id, 'applicant_name'),
-          this.seal(applicant.email, id, 'applicant_email'),
-          applicant.email ? this.emailIndex(applicant.email) : null,
-          this.seal(applicant.phone, id, 'applicant_phone'),
-          input.locale,
-          input.lookup ? this.lookupKey(reference, input.lookup.surname, input.lookup.dateOfBirth) : null,
-          input.slaDueAt ?? null,
-          input.status === 'DRAFT' ? null : now,
-          first.hash,
-          now,
-        ],
+        `WITH opened AS (
+           INSERT INTO "case" (id, reference, service, status, post_code, priority, applicant_name, applicant_email,
+                               applicant_email_index, applicant_phone, locale, lookup_key, sla_due_at, submitted_at,
+                               version, event_count, last_event_hash, created_at, updated_at)
+           VALUES (${columns.join(', ')}, ${at}, ${at})
+           ON CONFLICT (reference) DO NOTHING RETURNING *),
+         event AS (${eventInsertFrom(params, first, 'opened')} RETURNING 1)
+         ${this.notificationFor(params, first, 'event')}
+         SELECT * FROM opened`,
+        params.values,
       )) as Record<string, unknown>[];
       if (inserted.length === 1) {
-        await insertEvent(manager, first);
-        await this.notifyIfVisible(manager, first);
+        if (first.visibility === 'applicant') this.outbox.written(manager);
         return caseFromRow(manager, inserted[0]!);
       }
     }
@@ -292,32 +298,37 @@ export class CaseSpine {
   ): Promise<{ case: CaseRecord; event: CaseEvent }> {
     const seq = current.eventCount + 1;
     const event = this.buildEvent(current.id, seq, current.lastEventHash ?? genesisHash(current.id), { ...change, createdAt: new Date() });
-    // The optimistic lock: a concurrent writer that committed first has bumped the version, so
-    // this matches no row. (TypeORM's save() would not check the version column.)
-    const result = await manager
-      .createQueryBuilder()
-      .update(CaseRecord)
-      .set({
-        ...change.set,
-        version: () => 'version + 1',
-        eventCount: seq,
-        lastEventHash: event.hash,
-        updatedAt: () => 'now()',
-      })
-      .where('id = :id AND version = :version', { id: current.id, version: current.version })
-      .returning(['updatedAt'])
-      .execute();
-    if (result.affected !== 1) this.assertVersion(await this.load(manager, current.id), current.version);
-    await insertEvent(manager, event);
-    await this.notifyIfVisible(manager, event);
+    const metadata = manager.connection.getMetadata(CaseRecord);
+    const params = new SqlParams();
+    const assignments = Object.entries(change.set)
+      .filter(([, value]) => value !== undefined)
+      .map(([property, value]) => `${metadata.findColumnWithPropertyName(property)!.databaseName} = ${params.add(value)}`);
+    // The optimistic lock: a concurrent writer that committed first has bumped the version, so the
+    // UPDATE matches no row and, as they read from it, neither the event nor the outbox row is written.
+    // (TypeORM's save() would not check the version column.) One statement: each round trip costs more
+    // here than the SQL does.
+    const moved = (await manager.query(
+      `WITH moved AS (
+         UPDATE "case" SET ${[...assignments, 'version = version + 1', `event_count = ${params.add(seq)}`, `last_event_hash = ${params.add(event.hash)}`, 'updated_at = now()'].join(', ')}
+          WHERE id = ${params.add(current.id)} AND version = ${params.add(current.version)}
+          RETURNING updated_at),
+       event AS (${eventInsertFrom(params, event, 'moved')} RETURNING 1)
+       ${this.notificationFor(params, event, 'event')}
+       SELECT updated_at FROM moved`,
+      params.values,
+    )) as { updated_at: Date }[];
+    if (moved.length !== 1) {
+      this.assertVersion(await this.load(manager, current.id), current.version);
+      throw new Error(`case ${current.id} was not updated although its version matched`);
+    }
+    if (event.visibility === 'applicant') this.outbox.written(manager);
     // The row as updated, without reading it back: every column is either as loaded, set here, or
-    // (updated_at) returned by the UPDATE. One statement fewer in every transition's transaction.
-    const [{ updated_at: updatedAt }] = result.raw as { updated_at: Date }[];
+    // (updated_at) returned by the UPDATE.
     const updated = Object.assign(new CaseRecord(), current, change.set, {
       version: current.version + 1,
       eventCount: seq,
       lastEventHash: event.hash,
-      updatedAt,
+      updatedAt: moved[0]!.updated_at,
     });
     return { case: updated, event };
   }
@@ -353,9 +364,16 @@ export class CaseSpine {
     return event;
   }
 
-  private async notifyIfVisible(manager: EntityManager, event: CaseEvent): Promise<void> {
-    if (event.visibility !== 'applicant') return;
-    await this.outbox.add(manager, JobName.NotifyCaseEvent, { caseId: event.caseId, eventSeq: event.seq }, { caseId: event.caseId });
+  /** For an event the applicant can see: the CTE that writes the outbox row notifying them, once `from` yields a row. */
+  private notificationFor(params: SqlParams, event: CaseEvent, from: string): string {
+    if (event.visibility !== 'applicant') return '';
+    const { sql } = this.outbox.insertFor(
+      params,
+      JobName.NotifyCaseEvent,
+      { caseId: event.caseId, eventSeq: event.seq },
+      { caseId: event.caseId, from },
+    );
+    return `, notify AS (${sql})`;
   }
 
   private seal(value: string | null | undefined, caseId: string, column: string): string | null {

@@ -2,6 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { JobName, type JobPayloads, JOBS } from '../queue/jobs.js';
+import { SqlParams } from '../sql-params.js';
 import { OutboxWake } from './outbox.wake.js';
 
 /**
@@ -18,17 +19,40 @@ export class OutboxWriter {
     payload: JobPayloads[N],
     options: { caseId?: string; availableAt?: Date } = {},
   ): Promise<string> {
-    const id = randomUUID();
-    await manager.query(`INSERT INTO outbox (id, queue, job_name, payload, case_id, available_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      id,
-      JOBS[jobName].queue,
-      jobName,
-      JSON.stringify(payload),
-      options.caseId ?? null,
-      options.availableAt ?? new Date(),
-    ]);
-    // Outside a transaction the row is already committed; inside one, OutboxWake waits for the commit.
-    if (OutboxWake.written(manager)) this.wake?.wake();
+    const params = new SqlParams();
+    const { id, sql } = this.insertFor(params, jobName, payload, options);
+    await manager.query(sql, params.values);
+    this.written(manager);
     return id;
+  }
+
+  /**
+   * The outbox INSERT as SQL for a caller that folds it into a statement of its own (one round trip
+   * instead of two), with its values added to `params`. With `from`, the row is written only if that
+   * relation (a CTE of the same statement) yields a row. The caller must call `written` once the
+   * statement has run.
+   */
+  insertFor<N extends JobName>(
+    params: SqlParams,
+    jobName: N,
+    payload: JobPayloads[N],
+    options: { caseId?: string; availableAt?: Date; from?: string } = {},
+  ): { id: string; sql: string } {
+    const id = randomUUID();
+    const values = [
+      params.add(id, 'uuid'),
+      params.add(JOBS[jobName].queue, 'text'),
+      params.add(jobName, 'text'),
+      params.add(JSON.stringify(payload), 'jsonb'),
+      params.add(options.caseId ?? null, 'uuid'),
+      params.add(options.availableAt ?? new Date(), 'timestamptz'),
+    ].join(', ');
+    const source = options.from ? `SELECT ${values} FROM ${options.from}` : `VALUES (${values})`;
+    return { id, sql: `INSERT INTO outbox (id, queue, job_name, payload, case_id, available_at) ${source}` };
+  }
+
+  /** Wakes the relay for a row just written: at once outside a transaction; inside one, after its commit. */
+  written(manager: EntityManager): void {
+    if (OutboxWake.written(manager)) this.wake?.wake();
   }
 }
