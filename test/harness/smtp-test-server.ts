@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import { freePort } from '../../scripts/lib/services.mjs';
 
@@ -6,11 +7,15 @@ import { freePort } from '../../scripts/lib/services.mjs';
  * it accepted, decoded, and can be told to fail: `temporary` answers 451 to RCPT TO (the
  * sender should retry later), `permanent` answers 550 (never retry), `lose-reply` takes the
  * message and then drops the connection before answering (the sender cannot know it arrived),
- * `accept` is normal.
+ * `hold-reply` takes the message and keeps the client waiting for the answer until the test
+ * accepts or drops it (`held`), `accept` is normal. Every accepted message is answered
+ * "250 OK: queued as <queueId>", as a relay names what it queued.
  */
-export type SmtpMode = 'accept' | 'temporary' | 'permanent' | 'lose-reply';
+export type SmtpMode = 'accept' | 'temporary' | 'permanent' | 'lose-reply' | 'hold-reply';
 
 export interface ReceivedMessage {
+  /** The id the server named in its answer (what the sender records as the provider's message id). */
+  queueId: string;
   to: string[];
   headers: Record<string, string>;
   subject: string;
@@ -20,10 +25,23 @@ export interface ReceivedMessage {
   raw: string;
 }
 
+/** A message taken in full in `hold-reply` mode, its sender still waiting for the answer. */
+export interface HeldMessage {
+  message: ReceivedMessage;
+  /** Answers 250: the server has accepted it, and it joins `messages`. */
+  accept(): void;
+  /** Closes the connection without an answer and keeps nothing: the server never accepted it. */
+  drop(): void;
+}
+
 export interface SmtpTestServer {
   url: string;
   port: number;
   messages: ReceivedMessage[];
+  /** In `hold-reply` mode: messages waiting for the test to accept or drop them. */
+  held: HeldMessage[];
+  /** Messages the server took in full and then dropped without accepting them. */
+  dropped: ReceivedMessage[];
   /** How many RCPT TO the server refused (temporarily or permanently). */
   refusals: number;
   setMode(mode: SmtpMode): void;
@@ -38,19 +56,28 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages: [],
+    held: [],
+    dropped: [],
     refusals: 0,
     setMode: (next) => {
       mode = next;
     },
     to: (address) => state.messages.filter((m) => m.to.includes(address.toLowerCase())),
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () => {
+      for (const held of [...state.held]) held.drop();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const closeConnection = (sessionId: string) => {
+    const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections;
+    [...connections].find((connection) => connection.id === sessionId)?._socket.destroy();
   };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (error?: Error | null) => void) {
-      if (mode === 'accept' || mode === 'lose-reply') return callback();
+      if (mode === 'accept' || mode === 'lose-reply' || mode === 'hold-reply') return callback();
       state.refusals++;
       const error = new Error(mode === 'temporary' ? 'Try again later' : 'No such user here') as Error & { responseCode: number };
       error.responseCode = mode === 'temporary' ? 451 : 550;
@@ -61,13 +88,41 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        state.messages.push({ ...parseMessage(raw), to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw });
+        const message: ReceivedMessage = {
+          ...parseMessage(raw),
+          queueId: randomBytes(5).toString('hex').toUpperCase(),
+          to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+          raw,
+        };
+        const accept = () => {
+          state.messages.push(message);
+          callback(null, `OK: queued as ${message.queueId}`);
+        };
         if (mode === 'lose-reply') {
-          const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections;
-          [...connections].find((connection) => connection.id === session.id)?._socket.destroy();
+          state.messages.push(message);
+          closeConnection(session.id);
           return;
         }
-        callback(null);
+        if (mode === 'hold-reply') {
+          // Each held message is answered once: a second accept or drop does nothing.
+          const settle = (answer: () => void) => () => {
+            const at = state.held.indexOf(held);
+            if (at === -1) return;
+            state.held.splice(at, 1);
+            answer();
+          };
+          const held: HeldMessage = {
+            message,
+            accept: settle(accept),
+            drop: settle(() => {
+              state.dropped.push(message);
+              closeConnection(session.id);
+            }),
+          };
+          state.held.push(held);
+          return;
+        }
+        accept();
       });
     },
   });
@@ -77,7 +132,7 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
 }
 
 /** Just enough MIME to read what nodemailer writes: headers, multipart/alternative, QP and base64. */
-function parseMessage(raw: string): Omit<ReceivedMessage, 'to' | 'raw'> {
+function parseMessage(raw: string): Omit<ReceivedMessage, 'queueId' | 'to' | 'raw'> {
   const { headers, body } = splitEntity(raw);
   const parts = leafParts(headers, body);
   const part = (type: string) => parts.find((p) => (p.headers['content-type'] ?? 'text/plain').startsWith(type));

@@ -16,12 +16,6 @@ import { NotificationPreferences } from './notification-preferences.service.js';
 /** Events of one case this close together go out as one message (a digest), e.g. ABTC clearances. */
 export const DIGEST_WINDOW_SECONDS = 60;
 
-/**
- * How long a "sending" row is assumed to belong to an attempt still running. Longer than the
- * worst case of one SMTP conversation (connect + greeting + data, each with its own timeout).
- */
-export const SEND_LEASE_SECONDS = 180;
-
 export interface DeliveryTarget {
   caseRecord: CaseRecord;
   event: CaseEvent;
@@ -53,9 +47,10 @@ function returned<T>(result: unknown): T[] {
  *    provider call, then `sending → sent` with the provider's message id. A refusal is
  *    `failed` (permanent) or back to `queued` for BullMQ's retry (temporary); a connection that
  *    broke while the message was being handed over is `unknown`, like case 3.
- * 3. a row found in `sending` from an earlier attempt: if its lease is still running, another
- *    attempt may be mid-send, so this one backs off (retry). Past the lease, the earlier attempt
- *    died between handing the message over and recording the answer. We never resend blindly:
+ * 3. a row found in `sending` from an earlier attempt: if its lease (NOTIFICATION_LEASE_SECONDS,
+ *    longer than one SMTP conversation) is still running, another attempt may be mid-send, so
+ *    this one backs off (retry). Past the lease, the earlier attempt died between handing the
+ *    message over and recording the answer. We never resend blindly:
  *    a provider that can answer (the SMS adapters' `confirm`) decides sent / send again; SMTP
  *    cannot, so the row becomes `unknown` and waits for a supervisor, who sees it in the
  *    failed-delivery list and may resend. Every message carries a Message-ID derived from the
@@ -177,7 +172,7 @@ export class NotificationDelivery {
   private async recover(row: NotificationRecord): Promise<NotificationRecord | typeof IN_FLIGHT> {
     const [lease] = (await this.dataSource.query(
       `SELECT sending_started_at > now() - make_interval(secs => $2) AS running FROM notification WHERE id = $1`,
-      [row.id, SEND_LEASE_SECONDS],
+      [row.id, this.config.notifications.sendLeaseSeconds],
     )) as { running: boolean }[];
     if (lease?.running) return IN_FLIGHT;
     const answer = row.channel === 'sms' ? await this.sms.confirm(row.id) : undefined;

@@ -1,10 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobName, OutboxWriter } from '@app/cases';
-import { DomainException, ValidationException } from '@app/platform';
+import { APP_CONFIG, type AppConfig, DomainException, ValidationException } from '@app/platform';
 import type { Channel, NotificationStatus } from './entities/notification.entity.js';
 import { NotificationErrors } from './errors.js';
-import { SEND_LEASE_SECONDS } from './notification-delivery.service.js';
 
 /** A delivery as officers see it: the recipient masked, never decrypted. */
 export interface DeliveryView {
@@ -49,6 +48,7 @@ export class NotificationQueries {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Every delivery of a case, oldest first: what an officer sees on the case (failures included). */
@@ -77,7 +77,7 @@ export class NotificationQueries {
           AND ($1::timestamptz IS NULL OR (n.updated_at, n.id) < ($1::timestamptz, $2::uuid))
         ORDER BY n.updated_at DESC, n.id DESC
         LIMIT $3`,
-      [cursor?.at ?? null, cursor?.id ?? null, limit + 1, SEND_LEASE_SECONDS],
+      [cursor?.at ?? null, cursor?.id ?? null, limit + 1, this.config.notifications.sendLeaseSeconds],
     )) as DeliveryView[];
     const items = rows.slice(0, limit);
     const last = items.at(-1);
@@ -94,7 +94,7 @@ export class NotificationQueries {
       const [row] = (await manager.query(
         `SELECT case_id, event_seq, status, sending_started_at < now() - make_interval(secs => $2) AS stale
            FROM notification WHERE id = $1 FOR UPDATE`,
-        [notificationId, SEND_LEASE_SECONDS],
+        [notificationId, this.config.notifications.sendLeaseSeconds],
       )) as { case_id: string; event_seq: number; status: NotificationStatus; stale: boolean | null }[];
       if (!row) throw new DomainException(NotificationErrors.NOTIFICATION_NOT_FOUND, 'No such delivery.');
       if (row.status !== 'failed' && row.status !== 'unknown' && !(row.status === 'sending' && row.stale)) {

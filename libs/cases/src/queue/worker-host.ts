@@ -42,6 +42,8 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
         connection,
         prefix: this.config.queuePrefix,
         concurrency: this.concurrency[queue] ?? 4,
+        lockDuration: this.config.queueJobLockSeconds * 1000,
+        stalledInterval: this.config.queueJobLockSeconds * 1000,
         autorun: true,
       });
       worker.on('failed', (job, error) =>

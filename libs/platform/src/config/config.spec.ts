@@ -29,6 +29,23 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the queue job lock and the notification send lease, refusing values out of range and a short lease in production', () => {
+    expect([loadConfig(valid).queueJobLockSeconds, loadConfig(valid).notifications.sendLeaseSeconds]).toEqual([30, 180]);
+    const short = loadConfig({ ...valid, QUEUE_JOB_LOCK_SECONDS: '3', NOTIFICATION_LEASE_SECONDS: '5' });
+    expect([short.queueJobLockSeconds, short.notifications.sendLeaseSeconds]).toEqual([3, 5]);
+    for (const bad of ['1', '601', '2.5']) {
+      expect(() => loadConfig({ ...valid, QUEUE_JOB_LOCK_SECONDS: bad })).toThrow(
+        /QUEUE_JOB_LOCK_SECONDS must be an integer from 2 to 600/,
+      );
+    }
+    expect(() => loadConfig({ ...valid, NOTIFICATION_LEASE_SECONDS: '0' })).toThrow(/NOTIFICATION_LEASE_SECONDS must be an integer/);
+    const production = { ...valid, NODE_ENV: 'production', SMTP_URL: 'smtps://mail.example.gov', MAIL_FROM: 'no-reply@example.gov' };
+    expect(loadConfig({ ...production, NOTIFICATION_LEASE_SECONDS: '90' }).notifications.sendLeaseSeconds).toBe(90);
+    expect(() => loadConfig({ ...production, NOTIFICATION_LEASE_SECONDS: '5' })).toThrow(
+      /NOTIFICATION_LEASE_SECONDS must be at least 90 in production/,
+    );
+  });
+
   it('lists every bad variable in one error', () => {
     let caught: unknown;
     try {

@@ -13,6 +13,11 @@ export interface AppConfig {
   databasePoolSize: number;
   redisUrl: string;
   queuePrefix: string;
+  /**
+   * BullMQ's job lock (renewed at half this while a job runs) and its stalled-job check interval:
+   * a job whose worker died is handed to another worker within about twice this.
+   */
+  queueJobLockSeconds: number;
   bodyLimitBytes: number;
   storageDir: string;
   bullBoardEnabled: boolean;
@@ -21,6 +26,13 @@ export interface AppConfig {
     smtpUrl: string;
     /** The From header of every message, e.g. `Consular Services <no-reply@consular.example.gov>`. */
     from: string;
+  };
+  notifications: {
+    /**
+     * How long a notification in `sending` is assumed to belong to an attempt still running; after
+     * that, the next attempt takes the recovery path. Longer than one SMTP conversation.
+     */
+    sendLeaseSeconds: number;
   };
   sms: {
     /** The SMS gateway's webhook; null means development messages are stored in the database (never in production). */
@@ -163,6 +175,9 @@ class EnvReader {
   }
 }
 
+/** Connect, greeting and socket timeouts of one SMTP conversation (SmtpEmailSender) with some margin. */
+const MIN_PRODUCTION_SEND_LEASE_SECONDS = 90;
+
 const MAIL_FROM = /^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -189,6 +204,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     databasePoolSize: env.integer('DATABASE_POOL_SIZE', 20, 1, 500),
     redisUrl: env.url('REDIS_URL', ['redis:', 'rediss:']),
     queuePrefix: env.string('QUEUE_PREFIX', 'consular'),
+    queueJobLockSeconds: env.integer('QUEUE_JOB_LOCK_SECONDS', 30, 2, 600),
     bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     storageDir: env.string('STORAGE_DIR', '.data/files'),
     bullBoardEnabled: env.boolean('BULL_BOARD_ENABLED', environment !== 'production'),
@@ -196,6 +212,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       smtpUrl: env.url('SMTP_URL', ['smtp:', 'smtps:'], environment === 'production' ? undefined : 'smtp://127.0.0.1:1025'),
       from: env.string('MAIL_FROM', environment === 'production' ? undefined : 'Consular Services Portal <no-reply@consular.localhost>'),
     },
+    notifications: { sendLeaseSeconds: env.integer('NOTIFICATION_LEASE_SECONDS', 180, 1, 86_400) },
     sms: {
       webhookUrl: env.url('SMS_WEBHOOK_URL', environment === 'production' ? ['https:'] : ['https:', 'http:'], '') || null,
       webhookToken: env.string('SMS_WEBHOOK_TOKEN', '') || null,
@@ -211,6 +228,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (config.mail.from && !MAIL_FROM.test(config.mail.from)) {
     env.problems.push(`MAIL_FROM must be an address or "Name <address>" (got "${config.mail.from}")`);
+  }
+  if (environment === 'production' && config.notifications.sendLeaseSeconds < MIN_PRODUCTION_SEND_LEASE_SECONDS) {
+    env.problems.push(
+      `NOTIFICATION_LEASE_SECONDS must be at least ${MIN_PRODUCTION_SEND_LEASE_SECONDS} in production, longer than one SMTP conversation`,
+    );
   }
   if (env.problems.length > 0) throw new ConfigError(env.problems);
   return config;
