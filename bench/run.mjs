@@ -132,6 +132,8 @@ async function main() {
       }
       await stack.restartWorkerIfExited();
     }
+    // After Ctrl-C the benchmarks fail against a stack being stopped: those are not results to record.
+    if (stack.isStopping()) return;
     const run = {
       startedAt: new Date(started).toISOString(),
       durationSeconds: Math.round((Date.now() - started) / 1000),

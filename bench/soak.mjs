@@ -145,6 +145,8 @@ async function main() {
     sample();
     for (const [name, pid] of Object.entries(pids)) Object.assign(rss[name], { end: rssMiB(pid), peak: peakRssMiB(pid) });
 
+    // After Ctrl-C the load ran against a stack being stopped: that is not a result to record.
+    if (stack.isStopping()) return;
     const failed = result.non2xx + result.errors;
     const run = {
       startedAt: startedAt.toISOString(),

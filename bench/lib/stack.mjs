@@ -167,6 +167,10 @@ export async function startBenchStack({ purpose, skipBuild = false, cpuProfileDi
       return peakRssByLabel;
     },
 
+    isStopping() {
+      return stopping !== undefined;
+    },
+
     stop() {
       stopping ??= (async () => {
         await fixtures?.close().catch(() => undefined);
