@@ -5,17 +5,15 @@
 // peak for the given minutes, and records the error rate and the API's and worker's memory (RSS) at the
 // start and end in bench/RESULTS.md, between its own markers. Exits 1 when more than --max-error-rate
 // (default 0.01) of the requests failed.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
 import { log } from '../scripts/lib/services.mjs';
-import { ROOT, build, ensureDependencies } from '../scripts/lib/stack.mjs';
-import { officerAccessToken } from './lib/access-token.mjs';
-import { http, machine, peakRssMiB } from './lib/measure.mjs';
+import { ROOT } from '../scripts/lib/stack.mjs';
+import { http, machine, peakRssMiB, rssMiB } from './lib/measure.mjs';
 import { writeSoakReport } from './lib/soak-report.mjs';
-import { startStack } from './lib/stack.mjs';
+import { startBenchStack } from './lib/stack.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,16 +34,6 @@ if (!(minutes > 0) || (givenRate !== undefined && !(givenRate > 0)) || !(maxErro
 }
 const CONNECTIONS = 50;
 const SAMPLE_EVERY_MS = 10_000;
-
-/** VmRSS: what the process holds now (peakRssMiB gives the high-water mark). */
-function rssMiB(pid) {
-  try {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-    return Math.round((kb / 1024) * 10) / 10;
-  } catch {
-    return NaN;
-  }
-}
 
 const randomIp = () => `10.${(Math.random() * 256) | 0}.${(Math.random() * 256) | 0}.${(Math.random() * 256) | 0}`;
 const randomVisaNumber = () => `EV${String((Math.random() * 1e7) | 0).padStart(7, '0')}`;
@@ -119,19 +107,12 @@ function mixedLoad(token) {
 
 async function main() {
   const startedAt = new Date();
-  ensureDependencies();
-  if (!args['no-build']) build();
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'consular-soak-'));
-  let stack;
-  const cleanup = async () => {
-    await stack?.stop();
-    fs.rmSync(workDir, { recursive: true, force: true });
-  };
-  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  // The API's and worker's own warnings are shown: over minutes of load they explain a failed request.
+  const stack = await startBenchStack({ purpose: 'soak', skipBuild: args['no-build'], showAppOutput: true });
   try {
-    stack = await startStack(workDir);
-    const token = await officerAccessToken(stack.env.DATABASE_URL);
-    const load = mixedLoad(token);
+    const fixtures = await stack.fixtures();
+    const [officer] = await fixtures.officersWithTokens(1, { postCode: 'HQ-TPE' });
+    const load = mixedLoad(officer.token);
     const soakSeconds = Math.max(1, Math.round(minutes * 60));
     const pids = { api: stack.api.pid, worker: stack.worker.pid };
 
@@ -140,7 +121,7 @@ async function main() {
     if (rate === undefined) {
       peak.seconds = Math.min(20, Math.max(3, Math.round(soakSeconds / 2)));
       log(`measuring the peak of the mix: ${peak.seconds} s unthrottled`);
-      const measured = await http({ url: stack.apiUrl, requests: load.sequence, connections: CONNECTIONS, durationSeconds: peak.seconds });
+      const measured = await http({ url: stack.api.url, requests: load.sequence, connections: CONNECTIONS, durationSeconds: peak.seconds });
       peak.rps = measured.rps;
       rate = Math.max(1, Math.floor(measured.rps / 2));
     }
@@ -157,13 +138,15 @@ async function main() {
     log(`soak: ${minutes} min at ${rate} req/s`);
     let result;
     try {
-      result = await http({ url: stack.apiUrl, requests: load.sequence, connections: CONNECTIONS, durationSeconds: soakSeconds, rate });
+      result = await http({ url: stack.api.url, requests: load.sequence, connections: CONNECTIONS, durationSeconds: soakSeconds, rate });
     } finally {
       clearInterval(sampler);
     }
     sample();
     for (const [name, pid] of Object.entries(pids)) Object.assign(rss[name], { end: rssMiB(pid), peak: peakRssMiB(pid) });
 
+    // After Ctrl-C the load ran against a stack being stopped: that is not a result to record.
+    if (stack.isStopping()) return;
     const failed = result.non2xx + result.errors;
     const run = {
       startedAt: startedAt.toISOString(),
@@ -189,7 +172,7 @@ async function main() {
     );
     if (!run.total || run.errorRate > maxErrorRate) process.exitCode = 1;
   } finally {
-    await cleanup();
+    await stack.stop();
   }
 }
 
