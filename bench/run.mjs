@@ -66,6 +66,8 @@ async function main() {
     const duration = quick ? 2 : 5;
     const rounds = quick ? 1 : 3;
     const connections = 50;
+    /** Each round's figure and baseline of the benchmark running now, kept in its row of latest.json. */
+    let roundsOfCurrentBenchmark;
     const ctx = {
       quick,
       duration,
@@ -95,6 +97,8 @@ async function main() {
         }
         const key = (r) => (by ? r[by] : (r.rps ?? r.tps ?? r.value));
         const median = (results) => [...results].sort((a, b) => key(a) - key(b))[Math.floor(results.length / 2)];
+        const value = (r) => Math.round(key(r) * 100) / 100;
+        roundsOfCurrentBenchmark = { figures: figures.map(value), baselines: baselines.map(value) };
         return { figure: median(figures), baseline: median(baselines), rounds: { figures, baselines } };
       },
       startServer: stack.startServer,
@@ -105,6 +109,7 @@ async function main() {
 
     const rows = [];
     for (const benchmark of await loadBenchmarks()) {
+      roundsOfCurrentBenchmark = undefined;
       log(`benchmark: ${benchmark.title}`);
       const benchStarted = Date.now();
       try {
@@ -119,6 +124,7 @@ async function main() {
           met: goalMet(benchmark.goal, ratio, result),
           seconds: Math.round((Date.now() - benchStarted) / 1000),
           rssAfterMiB: { api: rssMiB(stack.api.pid), worker: rssMiB(stack.worker.pid) },
+          rounds: roundsOfCurrentBenchmark,
         });
       } catch (error) {
         log(`${benchmark.id} failed: ${error.stack ?? error.message}`);
