@@ -2,10 +2,12 @@
 // `npm run bench [-- --quick] [-- --only=id,id] [-- --out <dir>] [-- --no-build] [-- --cpu-prof]`: starts its
 // own stack (embedded PostgreSQL, a local redis-server and an SMTP sink, or DATABASE_URL / REDIS_URL if
 // given), runs every benchmark with its baseline in the same run, and writes RESULTS.md,
-// results/latest.json and one SVG chart per benchmark into bench/ (or into --out).
+// results/latest.json and one SVG chart per benchmark into bench/ (or into --out; with --only and no
+// --out, into the system's temporary folder).
 // --cpu-prof runs the API and worker processes under `node --cpu-prof` and leaves their .cpuprofile
 // files in <out>/profiles (open them in Chrome DevTools or speedscope).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { log } from '../scripts/lib/services.mjs';
@@ -26,7 +28,8 @@ const only = option('only')?.split(',');
 const cpuProf = args.includes('--cpu-prof');
 const skipBuild = args.includes('--no-build');
 const BENCH_DIR = path.join(ROOT, 'bench');
-const OUT_DIR = path.resolve(option('out') ?? BENCH_DIR);
+// bench/RESULTS.md records full runs only: a run of some benchmarks writes elsewhere unless told.
+const OUT_DIR = path.resolve(option('out') ?? (only ? path.join(os.tmpdir(), 'consular-bench-partial') : BENCH_DIR));
 
 async function loadBenchmarks() {
   const dir = path.join(BENCH_DIR, 'benchmarks');
