@@ -90,8 +90,12 @@ async function main() {
       fixtures: stack.fixtures,
       http: (options) => http({ connections, durationSeconds: duration, ...options }),
       pgbench: (options) => pgbench({ durationSeconds: duration, workDir: stack.workDir, url: stack.env.DATABASE_URL, ...options }),
-      /** Runs figure and baseline in alternation; the median round of each (by `by`, else its `rps`, `tps` or `value`) counts. */
+      /**
+       * Runs figure and baseline in alternation, once the worker has worked off what preparing the data
+       * queued; the median round of each (by `by`, else its `rps`, `tps` or `value`) counts.
+       */
       async alternate(figureRun, baselineRun, { by } = {}) {
+        await stack.untilIdle();
         const figures = [];
         const baselines = [];
         for (let i = 0; i < rounds; i++) {
@@ -105,6 +109,7 @@ async function main() {
         return { figure: median(figures), baseline: median(baselines), rounds: { figures, baselines } };
       },
       startServer: stack.startServer,
+      untilIdle: stack.untilIdle,
       startApi: stack.startApi,
       startWorker: stack.startWorker,
       cpuSeconds,

@@ -23,6 +23,7 @@ export default {
     const count = RATE * seconds;
     await submittedReferences(ctx, count + 20);
     const officers = await fixtures.officersWithTokens(RATE, { postCode: fixtures.evisaPost });
+    await ctx.untilIdle();
     const approvals = [];
     const started = performance.now();
     for (let i = 0; i < count; i++) {

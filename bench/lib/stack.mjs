@@ -161,6 +161,32 @@ export async function startBenchStack({ purpose, skipBuild = false, cpuProfileDi
       return fixtures;
     },
 
+    /**
+     * Waits until the worker has nothing left to do: no outbox row due and no job waiting or running.
+     * Preparing data (submitted cases, approvals) queues notifications and documents; measured while the
+     * worker still works them off, a figure would share the cores with that backlog.
+     */
+    async untilIdle(timeoutMs = 600_000) {
+      const queues = WORKER_QUEUES.map(
+        (name) => new Queue(name, { connection: { url: stack.env.REDIS_URL }, prefix: stack.env.QUEUE_PREFIX }),
+      );
+      try {
+        const deadline = Date.now() + timeoutMs;
+        for (let quietChecks = 0; quietChecks < 2;) {
+          if (Date.now() > deadline) throw new Error(`the worker was still busy after ${timeoutMs / 1000} s`);
+          const [{ due }] = await stack.sql(
+            `SELECT count(*)::int AS due FROM outbox WHERE dispatched_at IS NULL AND available_at <= now()`,
+          );
+          const counts = await Promise.all(queues.map((queue) => queue.getJobCounts('waiting', 'active', 'prioritized')));
+          const busy = due + counts.reduce((sum, c) => sum + c.waiting + c.active + c.prioritized, 0);
+          quietChecks = busy === 0 ? quietChecks + 1 : 0;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      } finally {
+        await Promise.all(queues.map((queue) => queue.close()));
+      }
+    },
+
     /** Peak RSS (MiB) per process label, over every process started so far, restarts included. */
     peakRss() {
       for (const child of children) samplePeakRss(child);
