@@ -1,7 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource, type EntityManager, In } from 'typeorm';
-import { DomainException, FileRecord, FileService, type Locale, Messages, RateLimiter, SignedTokens, type Translate } from '@app/platform';
+import {
+  Clock,
+  DomainException,
+  FileRecord,
+  FileService,
+  type Locale,
+  Messages,
+  RateLimiter,
+  SignedTokens,
+  type Translate,
+} from '@app/platform';
 import { CaseRecord, CaseSpine, JobName, OutboxWriter, parseReference } from '@app/cases';
 import {
   type Answers,
@@ -24,7 +34,7 @@ import { EvisaErrors } from './errors.js';
 import { translateIssues, validationFailure } from './issues.js';
 import { compareWithMrz, type MrzMismatch, parseTd3 } from './mrz.js';
 import { EvisaPaymentService } from './payments/payment.service.js';
-import { EVISA_CLOCK, EVISA_SETTINGS, type Clock, type EvisaSettings } from './settings.js';
+import { EVISA_SETTINGS, type EvisaSettings } from './settings.js';
 import { ATTACHMENT_RULES, PASSPORT_PAGE_RULES, PHOTO_RULES, prepareUpload, type Upload, type UploadRules } from './uploads.js';
 
 export const DRAFT_TOKEN_PURPOSE = 'evisa-draft';
@@ -97,11 +107,11 @@ export class EvisaApplicationService {
     private readonly payments: EvisaPaymentService,
     private readonly rateLimiter: RateLimiter,
     @Inject(EVISA_SETTINGS) private readonly settings: EvisaSettings,
-    @Inject(EVISA_CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
   ) {}
 
   ruleContext(): RuleContext {
-    return { settings: this.settings, today: todayIn(this.settings.timeZone, this.clock()) };
+    return { settings: this.settings, today: todayIn(this.settings.timeZone, this.clock.now()) };
   }
 
   t(locale: Locale): Translate {
@@ -283,7 +293,7 @@ export class EvisaApplicationService {
     // A replay of a submission that went through ends in the DRAFT_CLOSED branch below.
     await this.payments.current(caseId); // refreshes a pending payment from the acquirer
     const ctx = this.ruleContext();
-    const now = this.clock();
+    const now = this.clock.now();
     const submitOnce = this.dataSource.transaction(async (manager) => {
       const { record: current, application } = await this.lockDraft(manager, caseId);
       const answers = this.appCipher.answersOf(application);
@@ -429,7 +439,7 @@ export class EvisaApplicationService {
     if (!Number.isInteger(expectedVersion)) throw validationFailure([{ field: 'expectedVersion', key: 'evisa.err.required' }], t);
     const prepared: Awaited<ReturnType<typeof prepareUpload>>[] = [];
     for (const file of input.files) prepared.push(await prepareUpload(file, ATTACHMENT_RULES));
-    const now = this.clock();
+    const now = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
       const request = await this.openRequest(manager, caseId, true);
       if (!request) throw new DomainException(EvisaErrors.NO_OPEN_INFORMATION_REQUEST, t('evisa.err.noOpenRequest'));
@@ -497,7 +507,7 @@ export class EvisaApplicationService {
         actor: { type: 'applicant' },
         type: 'evisa.withdrawn',
         visibility: 'applicant',
-        set: { assignedOfficerId: null, claimExpiresAt: null, decidedAt: this.clock() },
+        set: { assignedOfficerId: null, claimExpiresAt: null, decidedAt: this.clock.now() },
       }),
     );
     return this.applicantView(caseId);

@@ -20,7 +20,7 @@ import { EvisaOfficerActions } from './officer-actions.service.js';
 import { PaymentProvider } from './payments/payment-provider.js';
 import { EvisaPaymentService } from './payments/payment.service.js';
 import { SandboxPaymentProvider } from './payments/sandbox-payment.provider.js';
-import { EVISA_CLOCK, EVISA_SETTINGS, loadEvisaSettings } from './settings.js';
+import { EVISA_SETTINGS, loadEvisaSettings } from './settings.js';
 import { EvisaVerificationMetrics, EvisaVerificationService } from './verification/evisa-verification.service.js';
 import { EvisaVerifyApiController } from './verification/evisa-verify-api.controller.js';
 import { EvisaVerifyPagesController } from './verification/evisa-verify-pages.controller.js';
@@ -34,7 +34,6 @@ import { EvisaPagesController } from './web/evisa-pages.controller.js';
   imports: [CasesModule, PersonalDataModule],
   providers: [
     { provide: EVISA_SETTINGS, useFactory: () => loadEvisaSettings() },
-    { provide: EVISA_CLOCK, useValue: () => new Date() },
     ApplicationCipher,
     SandboxPaymentProvider,
     { provide: PaymentProvider, useExisting: SandboxPaymentProvider },
@@ -46,7 +45,6 @@ import { EvisaPagesController } from './web/evisa-pages.controller.js';
   ],
   exports: [
     EVISA_SETTINGS,
-    EVISA_CLOCK,
     ApplicationCipher,
     SandboxPaymentProvider,
     PaymentProvider,

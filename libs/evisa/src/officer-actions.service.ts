@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type AuthenticatedOfficer, DomainException, icaoCheckDigit, type Locale, ValidationException } from '@app/platform';
+import { Clock, type AuthenticatedOfficer, DomainException, icaoCheckDigit, type Locale, ValidationException } from '@app/platform';
 import { type Actor, type CaseRecord, CaseSpine, JobName, OutboxWriter } from '@app/cases';
 import { ApplicationCipher } from './application-cipher.js';
 import { INFO_TABLE } from './application.service.js';
@@ -9,7 +9,7 @@ import { addMonths, todayIn } from './dates.js';
 import { EvisaApplication } from './entities/evisa-application.entity.js';
 import { EvisaInformationRequest } from './entities/information-request.entity.js';
 import { EvisaErrors } from './errors.js';
-import { EVISA_CLOCK, EVISA_SETTINGS, type Clock, type EvisaSettings } from './settings.js';
+import { EVISA_SETTINGS, type EvisaSettings } from './settings.js';
 
 /** Why an eVisa can be refused; the applicant sees the reason's text in their language. */
 export const REFUSAL_REASONS = [
@@ -72,7 +72,7 @@ export class EvisaOfficerActions {
     private readonly outbox: OutboxWriter,
     private readonly appCipher: ApplicationCipher,
     @Inject(EVISA_SETTINGS) private readonly settings: EvisaSettings,
-    @Inject(EVISA_CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -81,7 +81,7 @@ export class EvisaOfficerActions {
    */
   async approve(manager: EntityManager, caseId: string, expectedVersion: number, officer: AuthenticatedOfficer): Promise<CaseRecord> {
     await this.assertClaim(manager, caseId, officer);
-    const now = this.clock();
+    const now = this.clock.now();
     const validFrom = todayIn(this.settings.timeZone, now);
     const validUntil = addMonths(validFrom, this.settings.validityMonths);
     const visaNumber = await this.nextVisaNumber(manager);
@@ -131,7 +131,7 @@ export class EvisaOfficerActions {
     deadline: Date,
   ): Promise<CaseRecord> {
     const text = this.checkText('message', message, 2000, true)!;
-    const now = this.clock();
+    const now = this.clock.now();
     if (!(deadline instanceof Date) || Number.isNaN(deadline.getTime()) || deadline <= now) {
       throw new ValidationException([{ field: 'deadline', messages: ['The deadline must be in the future.'] }]);
     }
@@ -223,7 +223,7 @@ export class EvisaOfficerActions {
     }
     const explanation = this.checkText('text', text, 2000, reason === 'other');
     this.assertScope(await this.spine.load(manager, caseId), officer);
-    const now = this.clock();
+    const now = this.clock.now();
     const { case: revoked } = await this.spine.transition(manager, {
       caseId,
       expectedVersion,
@@ -289,7 +289,7 @@ export class EvisaOfficerActions {
     actor: Actor,
     reasonCode: RefusalReason,
     text: string | null,
-    now = this.clock(),
+    now = this.clock.now(),
   ): Promise<CaseRecord> {
     const { case: refused } = await this.spine.transition(manager, {
       caseId,
@@ -322,7 +322,7 @@ export class EvisaOfficerActions {
   private async assertClaim(manager: EntityManager, caseId: string, officer: AuthenticatedOfficer): Promise<void> {
     const record = await this.spine.load(manager, caseId);
     this.assertScope(record, officer);
-    const leaseValid = record.claimExpiresAt === null || record.claimExpiresAt > this.clock();
+    const leaseValid = record.claimExpiresAt === null || record.claimExpiresAt > this.clock.now();
     if (record.assignedOfficerId !== officer.id || !leaseValid) {
       throw new DomainException(EvisaErrors.CLAIM_REQUIRED, 'Claim this case before deciding it (your claim may have expired).', {
         assignedOfficerId: record.assignedOfficerId,

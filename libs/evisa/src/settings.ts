@@ -33,9 +33,6 @@ export interface EvisaSettings {
 }
 
 export const EVISA_SETTINGS = Symbol('EVISA_SETTINGS');
-/** The clock the eVisa rules read; tests replace it. */
-export const EVISA_CLOCK = Symbol('EVISA_CLOCK');
-export type Clock = () => Date;
 
 export function loadEvisaSettings(file = path.join(projectRoot(), 'libs/evisa/data/evisa.json')): EvisaSettings {
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as EvisaSettings & { note?: string };

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { BlindIndex, DomainException, Metrics, RateLimiter } from '@app/platform';
+import { Clock, BlindIndex, DomainException, Metrics, RateLimiter } from '@app/platform';
 import { parseSealMrz, type SealFailure, SealService } from '@app/documents';
 import { ApplicationCipher } from '../application-cipher.js';
 import { todayIn } from '../dates.js';
 import type { VerificationMethod, VerificationResult } from '../entities/verification-lookup.entity.js';
-import { EVISA_CLOCK, EVISA_SETTINGS, type Clock, type EvisaSettings } from '../settings.js';
+import { EVISA_SETTINGS, type EvisaSettings } from '../settings.js';
 
 /** Per IP, for both ways of checking: a border desk behind one address checks many travellers, a scraper many more. */
 export const EVISA_VERIFICATIONS_PER_MINUTE = 60;
@@ -84,7 +84,7 @@ export class EvisaVerificationService {
     private readonly limiter: RateLimiter,
     private readonly metrics: EvisaVerificationMetrics,
     @Inject(EVISA_SETTINGS) private readonly settings: EvisaSettings,
-    @Inject(EVISA_CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -134,7 +134,7 @@ export class EvisaVerificationService {
   }
 
   private answerFor(row: RegisterRow): EvisaVerificationAnswer {
-    const today = todayIn(this.settings.timeZone, this.clock());
+    const today = todayIn(this.settings.timeZone, this.clock.now());
     const result: VerificationResult = row.status === 'REVOKED' ? 'revoked' : today > row.valid_until ? 'expired' : 'valid';
     return {
       result,
