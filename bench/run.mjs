@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { log } from '../scripts/lib/services.mjs';
 import { ROOT } from '../scripts/lib/stack.mjs';
-import { cpuSeconds, http, machine, pgbench, rssMiB } from './lib/measure.mjs';
+import { cpuSeconds, http, machine, paced, pgbench, rssMiB } from './lib/measure.mjs';
 import { writeReport } from './lib/report.mjs';
 import { startBenchStack } from './lib/stack.mjs';
 
@@ -89,6 +89,7 @@ async function main() {
       sql: stack.sql,
       fixtures: stack.fixtures,
       http: (options) => http({ connections, durationSeconds: duration, ...options }),
+      paced: (options) => paced({ durationSeconds: duration, ...options }),
       pgbench: (options) => pgbench({ durationSeconds: duration, workDir: stack.workDir, url: stack.env.DATABASE_URL, ...options }),
       /**
        * Runs figure and baseline in alternation, once the worker has worked off what preparing the data

@@ -23,44 +23,48 @@ export function submissionDriver(ctx, { plaintext = false } = {}) {
     stock.push(...(await fixtures.completeDrafts(target - stock.length, { plaintext })));
   }
 
+  const newDraft = {
+    method: 'POST',
+    path: '/api/v1/evisa/drafts',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ELIGIBILITY),
+  };
+  const submission = { method: 'POST', path: '/api/v1/evisa/draft/submit' };
+  const submissionHeaders = () => {
+    const token = stock.pop();
+    if (token) used++;
+    return { 'x-draft-token': token ?? 'exhausted', 'idempotency-key': `bench-submit-${process.pid}-${counter++}` };
+  };
+
   function requests() {
     return [
-      {
-        method: 'POST',
-        path: '/api/v1/evisa/drafts',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(ELIGIBILITY),
-      },
-      {
-        method: 'POST',
-        path: '/api/v1/evisa/draft/submit',
-        setupRequest: (request) => {
-          const token = stock.pop();
-          if (token) used++;
-          return {
-            ...request,
-            headers: {
-              ...request.headers,
-              'x-draft-token': token ?? 'exhausted',
-              'idempotency-key': `bench-submit-${process.pid}-${counter++}`,
-            },
-          };
-        },
-      },
+      newDraft,
+      { ...submission, setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...submissionHeaders() } }) },
     ];
   }
 
+  const checkedRound = (result) => {
+    // The next round gets half again what this one used, so the stock never runs dry.
+    perRound = Math.max(perRound, Math.ceil(used * 1.5));
+    if (stock.length === 0) throw new Error('the prepared drafts ran out during the round');
+    if (result.non2xx > 0) throw new Error(`${result.non2xx} responses were not 2xx: ${JSON.stringify(result.statusCodes)}`);
+    return result;
+  };
+
   return {
-    /** One measured round against `url`; with `rate`, at that many requests a second instead of flat out. */
-    async run(url, { rate, durationSeconds } = {}) {
+    /** One measured round against `url`, flat out with every connection (for `durationSeconds`, else the run's). */
+    async run(url, { durationSeconds } = {}) {
       await topUp(perRound);
       used = 0;
-      const result = await ctx.http({ url, requests: requests(), rate, ...(durationSeconds ? { durationSeconds } : {}) });
-      // The next round gets half again what this one used, so the stock never runs dry.
-      perRound = Math.max(perRound, Math.ceil(used * 1.5));
-      if (stock.length === 0) throw new Error('the prepared drafts ran out during the round');
-      if (result.non2xx > 0) throw new Error(`${result.non2xx} responses were not 2xx: ${JSON.stringify(result.statusCodes)}`);
-      return result;
+      return checkedRound(await ctx.http({ url, requests: requests(), ...(durationSeconds ? { durationSeconds } : {}) }));
+    },
+    /** The same sequence as an open-loop load at `rate` requests a second (see measure.mjs `paced`). */
+    async runAt(url, rate) {
+      await topUp(Math.max(perRound, Math.ceil(rate * ctx.duration)));
+      used = 0;
+      return checkedRound(
+        await ctx.paced({ url, rate, next: (i) => (i % 2 === 0 ? newDraft : { ...submission, headers: submissionHeaders() }) }),
+      );
     },
   };
 }

@@ -3,6 +3,7 @@
 import autocannon from 'autocannon';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { Agent as httpAgent, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -47,6 +48,68 @@ export async function http({ url, method = 'GET', headers = {}, body, requests, 
     p95: result.latency.p97_5 !== undefined ? percentileFrom(result, 95) : result.latency.p90,
     p99: result.latency.p99,
     histogram: latencyBuckets(result),
+  };
+}
+
+/**
+ * An open-loop load at a steady `rate`: request i is due at start + i / rate, whether or not earlier
+ * ones have been answered, and its latency counts from when it was due (so a stalled server is not
+ * flattered by requests sent late). autocannon's own rate limit is no use for "p95 at half of peak":
+ * each connection sends its share of the second back to back and then waits for the next second, so
+ * every second starts with a burst at full concurrency. `next(i)` gives request i:
+ * `{ method, path, headers?, body? }`.
+ */
+export async function paced({ url, rate, durationSeconds = 10, next }) {
+  const agent = new httpAgent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(url);
+  const count = Math.max(1, Math.round(rate * durationSeconds));
+  const latencies = [];
+  const statusCodes = {};
+  let errors = 0;
+  const send = (i, dueAt) =>
+    new Promise((resolve) => {
+      const { method, path: requestPath, headers = {}, body } = next(i);
+      const request = httpRequest({ host: target.hostname, port: target.port, method, path: requestPath, headers, agent }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          latencies.push(performance.now() - dueAt);
+          statusCodes[response.statusCode] = (statusCodes[response.statusCode] ?? 0) + 1;
+          resolve();
+        });
+      });
+      request.on('error', () => {
+        errors++;
+        resolve();
+      });
+      request.end(body);
+    });
+  const startedAt = performance.now();
+  const inFlight = [];
+  for (let i = 0; i < count; i++) {
+    const dueAt = startedAt + (i * 1000) / rate;
+    const wait = dueAt - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(send(i, dueAt));
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - startedAt) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (p) =>
+    latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 100) / 100 : NaN;
+  const non2xx = Object.entries(statusCodes)
+    .filter(([code]) => !code.startsWith('2'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  return {
+    rps: latencies.length / seconds,
+    total: latencies.length,
+    non2xx,
+    statusCodes,
+    errors,
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    histogram: [1, 2.5, 10, 25, 50, 75, 90, 97.5, 99].map((p) => [`p${p}`, at(p)]).concat([['max', at(100)]]),
   };
 }
 
