@@ -11,7 +11,7 @@ import { clearInterval, setInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
 import { log } from '../scripts/lib/services.mjs';
 import { ROOT } from '../scripts/lib/stack.mjs';
-import { http, machine, peakRssMiB, rssMiB } from './lib/measure.mjs';
+import { http, machine, paced, peakRssMiB, rssMiB } from './lib/measure.mjs';
 import { writeSoakReport } from './lib/soak-report.mjs';
 import { startBenchStack } from './lib/stack.mjs';
 
@@ -79,27 +79,35 @@ function mixedLoad(token) {
   const reset = () => kinds.forEach((kind) => counters.set(kind.id, { sent: 0, non2xx: 0, statuses: {} }));
   reset();
   // Interleaved: each kind is spread over the sequence in proportion to its weight.
-  const sequence = kinds
+  const order = kinds
     .flatMap((kind) => Array.from({ length: kind.weight }, (_, i) => ({ kind, at: (i + 0.5) / kind.weight })))
     .sort((a, b) => a.at - b.at)
-    .map(({ kind }) => ({
-      method: kind.method,
-      path: kind.path,
-      setupRequest: (request) => ({
-        ...request,
-        headers: { ...kind.headers, 'x-forwarded-for': randomIp() },
-        body: kind.body?.(),
-      }),
-      onResponse: (status) => {
-        const counter = counters.get(kind.id);
-        counter.sent++;
-        counter.statuses[status] = (counter.statuses[status] ?? 0) + 1;
-        if (status < 200 || status > 299) counter.non2xx++;
-      },
-    }));
+    .map(({ kind }) => kind);
+  const record = (kind, status) => {
+    const counter = counters.get(kind.id);
+    counter.sent++;
+    counter.statuses[status] = (counter.statuses[status] ?? 0) + 1;
+    if (status < 200 || status > 299) counter.non2xx++;
+  };
+  const headersOf = (kind) => ({ ...kind.headers, 'x-forwarded-for': randomIp() });
+  /** For autocannon (the peak, flat out). */
+  const sequence = order.map((kind) => ({
+    method: kind.method,
+    path: kind.path,
+    setupRequest: (request) => ({ ...request, headers: headersOf(kind), body: kind.body?.() }),
+    onResponse: (status) => record(kind, status),
+  }));
+  /** For the open-loop soak (measure.mjs `paced`): request i and what to do with its answer. */
+  const next = (i) => {
+    const kind = order[i % order.length];
+    return { method: kind.method, path: kind.path, headers: headersOf(kind), body: kind.body?.() };
+  };
+  const answered = (i, status) => record(order[i % order.length], status);
   return {
     kinds,
     sequence,
+    next,
+    answered,
     reset,
     results: () => kinds.map((kind) => ({ id: kind.id, label: kind.label, share: kind.share, ...counters.get(kind.id) })),
   };
@@ -138,7 +146,7 @@ async function main() {
     log(`soak: ${minutes} min at ${rate} req/s`);
     let result;
     try {
-      result = await http({ url: stack.api.url, requests: load.sequence, connections: CONNECTIONS, durationSeconds: soakSeconds, rate });
+      result = await paced({ url: stack.api.url, rate, durationSeconds: soakSeconds, next: load.next, onResponse: load.answered });
     } finally {
       clearInterval(sampler);
     }

@@ -57,9 +57,9 @@ export async function http({ url, method = 'GET', headers = {}, body, requests, 
  * flattered by requests sent late). autocannon's own rate limit is no use for "p95 at half of peak":
  * each connection sends its share of the second back to back and then waits for the next second, so
  * every second starts with a burst at full concurrency. `next(i)` gives request i:
- * `{ method, path, headers?, body? }`.
+ * `{ method, path, headers?, body? }`; `onResponse(i, status)`, if given, hears each answer.
  */
-export async function paced({ url, rate, durationSeconds = 10, next }) {
+export async function paced({ url, rate, durationSeconds = 10, next, onResponse }) {
   const agent = new httpAgent({ keepAlive: true, maxSockets: 256 });
   const target = new URL(url);
   const count = Math.max(1, Math.round(rate * durationSeconds));
@@ -74,6 +74,7 @@ export async function paced({ url, rate, durationSeconds = 10, next }) {
         response.on('end', () => {
           latencies.push(performance.now() - dueAt);
           statusCodes[response.statusCode] = (statusCodes[response.statusCode] ?? 0) + 1;
+          onResponse?.(i, response.statusCode);
           resolve();
         });
       });
@@ -102,7 +103,7 @@ export async function paced({ url, rate, durationSeconds = 10, next }) {
     .reduce((sum, [, n]) => sum + n, 0);
   return {
     rps: latencies.length / seconds,
-    total: latencies.length,
+    total: count,
     non2xx,
     statusCodes,
     errors,
