@@ -1,9 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Redis } from 'ioredis';
+import { Redis as IORedis, type Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CaseSpine, generateReference } from '@app/cases';
 import { caseViewUrl, unsubscribeUrl } from '@app/notifications';
-import { BlindIndex, REDIS, SignedTokens } from '@app/platform';
+import { APP_CONFIG, type AppConfig, BlindIndex, REDIS, SignedTokens } from '@app/platform';
 import { CaseDetailsRegistry, normaliseLookupDetails, STATUS_LIMITS, statusLookupKeys } from '@app/status';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createTestDatabase, testConfig } from '../harness/context.js';
@@ -205,6 +205,15 @@ describe('citizen status check', () => {
     const ttl = await redis.ttl(keys.lock);
     expect(ttl).toBeGreaterThan(3500);
     expect(ttl).toBeLessThanOrEqual(3600);
+    // Under this deployment's key prefix, as its queues are: another deployment on the same Redis is not locked.
+    const prefix = app.get<AppConfig>(APP_CONFIG).queuePrefix;
+    const unprefixed = new IORedis(process.env.TEST_REDIS_URL!);
+    try {
+      expect(await unprefixed.ttl(`${prefix}:${keys.lock}`)).toBeGreaterThan(3500);
+      expect(await unprefixed.exists(keys.lock)).toBe(0);
+    } finally {
+      unprefixed.disconnect();
+    }
     // The hour ends: the lock and the failure window expire together.
     await redis.expire(keys.lock, 0);
     await redis.expire(`ratelimit:${keys.failures}`, 0);

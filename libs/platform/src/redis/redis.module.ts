@@ -14,7 +14,9 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => {
-        const client = createCommandConnection(c.redisUrl, 'consular-commands');
+        // Under the deployment's prefix, like its queues, so deployments sharing one Redis keep their
+        // rate limits and locks apart.
+        const client = createCommandConnection(c.redisUrl, 'consular-commands', { keyPrefix: `${c.queuePrefix}:` });
         client.on('error', () => undefined); // surfaced through /health/ready, not as a crash
         return client;
       },
