@@ -14,8 +14,10 @@ import { DraftResumeLinkHandler } from './jobs/draft-link.handler.js';
 import { NotificationsModule } from '@app/notifications';
 import { DraftLinkMailer, SmtpDraftLinkMailer } from './jobs/draft-link.mailer.js';
 import { EvisaHousekeeping } from './jobs/housekeeping.js';
+import { LostRenderRecovery } from './jobs/lost-render-recovery.js';
 import { RenderEvisaHandler } from './jobs/render-evisa.handler.js';
 import { EvisaDownloadService } from './issuance/evisa-download.service.js';
+import { EvisaIssuanceMetrics } from './issuance/issuance-metrics.js';
 import { EvisaOfficerActions } from './officer-actions.service.js';
 import { PaymentProvider } from './payments/payment-provider.js';
 import { EvisaPaymentService } from './payments/payment.service.js';
@@ -63,12 +65,15 @@ export class EvisaCoreModule {}
 @Module({
   imports: [EvisaCoreModule, DocumentsModule, ReviewModule],
   controllers: [EvisaApiController, EvisaPagesController, EvisaVerifyApiController, EvisaVerifyPagesController, EvisaRevokeController],
-  providers: [EvisaVerificationMetrics, EvisaVerificationService, EvisaReviewIntegration, EvisaShareProvider],
+  providers: [EvisaVerificationMetrics, EvisaIssuanceMetrics, EvisaVerificationService, EvisaReviewIntegration, EvisaShareProvider],
   exports: [EvisaCoreModule],
 })
 export class EvisaModule {}
 
-/** The worker side: the resume-link email, rendering and issuing the eVisa, and the housekeeping timer. */
+/**
+ * The worker side: the resume-link email, rendering and issuing the eVisa (and queueing a lost
+ * render again), and the housekeeping timer.
+ */
 @Module({})
 export class EvisaWorkerModule {
   static forRoot(options: { mailer?: Type<DraftLinkMailer> } = {}): DynamicModule {
@@ -79,6 +84,7 @@ export class EvisaWorkerModule {
         { provide: DraftLinkMailer, useClass: options.mailer ?? SmtpDraftLinkMailer },
         DraftResumeLinkHandler,
         RenderEvisaHandler,
+        LostRenderRecovery,
         EvisaHousekeeping,
       ],
     };

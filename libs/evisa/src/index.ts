@@ -11,6 +11,7 @@ export * from './evisa.module.js';
 export * from './evisa-personal-data.js';
 export * from './jobs/draft-link.handler.js';
 export * from './jobs/draft-link.mailer.js';
+export * from './jobs/lost-render-recovery.js';
 export * from './jobs/render-evisa.handler.js';
 export * from './issuance/evisa-download.service.js';
 export * from './issuance/printed-evisa.js';

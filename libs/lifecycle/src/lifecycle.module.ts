@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
+import { OrphanFileSweeper } from './orphan-files.service.js';
 import { PersonalDataRegistry } from './personal-data.registry.js';
 import { RetentionService } from './retention.service.js';
 import { SubjectAccessController } from './subject-access.controller.js';
@@ -17,6 +18,6 @@ export class PersonalDataModule {}
 })
 export class LifecycleModule {}
 
-/** The worker side: the retention job that anonymises closed cases. */
-@Module({ imports: [CasesModule, PersonalDataModule], providers: [RetentionService] })
+/** The worker side: the retention job that anonymises closed cases, and the sweep of stored files no row references. */
+@Module({ imports: [CasesModule, PersonalDataModule], providers: [RetentionService, OrphanFileSweeper] })
 export class LifecycleWorkerModule {}

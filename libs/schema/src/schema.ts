@@ -19,6 +19,7 @@ import { EvisaIssuance1764058200000 } from '../../../migrations/1764058200000-Ev
 import { DataLifecycle1764058300000 } from '../../../migrations/1764058300000-DataLifecycle.js';
 import { OutboxWakeAfterCommit1764059500000 } from '../../../migrations/1764059500000-OutboxWakeAfterCommit.js';
 import { ClaimableIndexes1764060000000 } from '../../../migrations/1764060000000-ClaimableIndexes.js';
+import { ApprovedCasesIndex1764060100000 } from '../../../migrations/1764060100000-ApprovedCasesIndex.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -59,6 +60,7 @@ export const MIGRATIONS = [
   DataLifecycle1764058300000,
   OutboxWakeAfterCommit1764059500000,
   ClaimableIndexes1764060000000,
+  ApprovedCasesIndex1764060100000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {

@@ -19,6 +19,10 @@ export enum JobName {
   EmailSlaBreach = 'email-sla-breach',
   /** Every hour: anonymise cases closed for longer than RETENTION_CLOSED_CASE_DAYS, a batch at a time. */
   AnonymiseClosedCases = 'anonymise-closed-cases',
+  /** Every 5 minutes: render again the eVisas approved a while ago whose document never came (a render job lost or failed). */
+  RequeueLostRenders = 'requeue-lost-renders',
+  /** Every hour: delete stored bytes older than an hour that no file row names (a write whose transaction never committed). */
+  SweepOrphanFiles = 'sweep-orphan-files',
 }
 
 export interface JobPayloads {
@@ -29,6 +33,8 @@ export interface JobPayloads {
   [JobName.EscalateOverdueCases]: Record<string, never>;
   [JobName.EmailSlaBreach]: { caseId: string; dueAt: string };
   [JobName.AnonymiseClosedCases]: Record<string, never>;
+  [JobName.RequeueLostRenders]: Record<string, never>;
+  [JobName.SweepOrphanFiles]: Record<string, never>;
 }
 
 const ONE_DAY_SECONDS = 24 * 3600;
@@ -68,6 +74,30 @@ export const JOBS: Record<JobName, JobDefinition> = {
   },
   // Beside the SLA escalation rather than on "documents", whose two slots are for PDF rendering.
   [JobName.AnonymiseClosedCases]: {
+    queue: QueueName.Notifications,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 60_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 1000 },
+    },
+    everyMs: 3_600_000,
+  },
+  // Both sweeps sit beside the others on "notifications" (they only read and write rows and files;
+  // the renders the first one re-queues go to "documents"). A failed run retries three times within
+  // its interval, then the next scheduled run tries again; the last 100 runs stay in Bull Board with
+  // what each did as their return value.
+  [JobName.RequeueLostRenders]: {
+    queue: QueueName.Notifications,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 1000 },
+    },
+    everyMs: 5 * 60_000,
+  },
+  [JobName.SweepOrphanFiles]: {
     queue: QueueName.Notifications,
     options: {
       attempts: 3,

@@ -13,6 +13,16 @@ export const WORKER_CONCURRENCY = Symbol('WORKER_CONCURRENCY');
 export type WorkerConcurrency = Partial<Record<QueueName, number>>;
 
 /**
+ * How often a job may be found stalled (its worker died or hung while holding it) and go back to
+ * waiting; one more stall and BullMQ fails it. Documents stay at BullMQ's default of 1, on purpose:
+ * a render that has killed its worker twice is more likely a poison job (a photo or a name that
+ * blows the heap or crashes pdfkit) than bad luck, and every retry of it would also take down the
+ * notifications worker in the same process. A render lost this way is not lost for good: the
+ * RequeueLostRenders job renders again any eVisa approved without its document, with a growing wait.
+ */
+const MAX_STALLED_COUNT: Partial<Record<QueueName, number>> = { [QueueName.Documents]: 1 };
+
+/**
  * Finds every @OnJob handler, refuses to start if a declared job has none (or two), and runs one
  * BullMQ Worker per queue that dispatches each job to its handler by name.
  */
@@ -44,6 +54,7 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
         concurrency: this.concurrency[queue] ?? 4,
         lockDuration: this.config.queueJobLockSeconds * 1000,
         stalledInterval: this.config.queueJobLockSeconds * 1000,
+        ...(MAX_STALLED_COUNT[queue] !== undefined && { maxStalledCount: MAX_STALLED_COUNT[queue] }),
         autorun: true,
       });
       worker.on('failed', (job, error) =>
