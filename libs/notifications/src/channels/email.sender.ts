@@ -32,12 +32,17 @@ interface SmtpFailure {
 }
 
 /** Socket errors that mean the connection was never made: nothing was handed over. */
+/** As many as the worker runs notification jobs at once (apps/worker/src/worker.module.ts). */
+const SMTP_CONNECTIONS = 8;
+
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
 const BEFORE_CONVERSATION = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
 
 /**
- * Sends through an SMTP relay with nodemailer, one connection per message (no pool: the worker's
- * concurrency bounds the connections). Failures are classified by classifySmtpFailure.
+ * Sends through an SMTP relay with nodemailer over a small pool of kept-open connections: a new
+ * connection per message (TCP, greeting, EHLO) cost more than the message itself. The worker's
+ * notification concurrency bounds how many are busy at once. Failures are classified by
+ * classifySmtpFailure.
  */
 export class SmtpEmailSender extends EmailSender implements OnApplicationShutdown {
   private readonly transport: Transporter;
@@ -49,6 +54,8 @@ export class SmtpEmailSender extends EmailSender implements OnApplicationShutdow
     super();
     this.transport = nodemailer.createTransport({
       url: smtpUrl,
+      pool: true,
+      maxConnections: SMTP_CONNECTIONS,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 60_000,
