@@ -57,6 +57,19 @@ export interface JobDefinition {
   everyMs?: number;
 }
 
+/**
+ * Repeatable jobs: a failed run is tried three times within its interval, then the next scheduled
+ * run tries again; the last 100 runs stay in Bull Board with what each did as their return value.
+ */
+function repeatableJobOptions(backoffDelayMs: number): JobsOptions {
+  return {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: backoffDelayMs },
+    removeOnComplete: { count: 100 },
+    removeOnFail: { count: 1000 },
+  };
+}
+
 export const JOBS: Record<JobName, JobDefinition> = {
   [JobName.NotifyCaseEvent]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.RenderEvisa]: { queue: QueueName.Documents, options: DEFAULT_OPTIONS },
@@ -64,47 +77,25 @@ export const JOBS: Record<JobName, JobDefinition> = {
   [JobName.EmailSlaBreach]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.EscalateOverdueCases]: {
     queue: QueueName.Notifications,
-    options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 5000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 1000 },
-    },
+    options: repeatableJobOptions(5000),
     everyMs: 60_000,
   },
   // Beside the SLA escalation rather than on "documents", whose two slots are for PDF rendering.
   [JobName.AnonymiseClosedCases]: {
     queue: QueueName.Notifications,
-    options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 60_000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 1000 },
-    },
+    options: repeatableJobOptions(60_000),
     everyMs: 3_600_000,
   },
   // Both sweeps sit beside the others on "notifications" (they only read and write rows and files;
-  // the renders the first one re-queues go to "documents"). A failed run retries three times within
-  // its interval, then the next scheduled run tries again; the last 100 runs stay in Bull Board with
-  // what each did as their return value.
+  // the renders the first one re-queues go to "documents").
   [JobName.RequeueLostRenders]: {
     queue: QueueName.Notifications,
-    options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 10_000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 1000 },
-    },
+    options: repeatableJobOptions(10_000),
     everyMs: 5 * 60_000,
   },
   [JobName.SweepOrphanFiles]: {
     queue: QueueName.Notifications,
-    options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 60_000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 1000 },
-    },
+    options: repeatableJobOptions(60_000),
     everyMs: 3_600_000,
   },
 };
