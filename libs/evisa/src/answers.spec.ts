@@ -1,5 +1,5 @@
 import { crossCheck, firstIncompleteStep, isStepName, readFields, type RuleContext } from './answers.js';
-import { addMonths, addWorkingDays, isRealDate } from './dates.js';
+import { addMonths, isRealDate } from './dates.js';
 import { loadEvisaSettings } from './settings.js';
 
 const ctx: RuleContext = { settings: loadEvisaSettings(), today: '2026-03-10' };
@@ -20,12 +20,9 @@ describe('eVisa answers', () => {
     expect(isRealDate('25-01-01')).toBe(false);
   });
 
-  it('adds months without overflowing into the next month, and counts working days', () => {
+  it('adds months without overflowing into the next month', () => {
     expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
     expect(addMonths('2026-03-10', 3)).toBe('2026-06-10');
-    // Friday 09:00 Taipei + 3 working days = Wednesday.
-    const due = addWorkingDays(new Date('2026-03-13T01:00:00Z'), 3, 'Asia/Taipei');
-    expect(due.toISOString()).toBe('2026-03-18T01:00:00.000Z');
   });
 
   it('refuses ineligible nationalities and emergency or temporary passports', () => {

@@ -26,7 +26,8 @@ import {
   ANSWER_FIELDS,
 } from './answers.js';
 import { ApplicationCipher } from './application-cipher.js';
-import { addWorkingDays, todayIn } from './dates.js';
+import { addWorkingDays } from '@app/review';
+import { todayIn } from './dates.js';
 import { EvisaApplication } from './entities/evisa-application.entity.js';
 import { EvisaPayment } from './entities/evisa-payment.entity.js';
 import { EvisaInformationRequest } from './entities/information-request.entity.js';
@@ -325,7 +326,7 @@ export class EvisaApplicationService {
         actor: { type: 'applicant' },
         type: 'evisa.submitted',
         visibility: 'applicant',
-        set: { submittedAt: now, slaDueAt: addWorkingDays(now, this.settings.reviewSlaWorkingDays, timeZone), postCode },
+        set: { submittedAt: now, slaDueAt: addWorkingDays(now, this.settings.reviewSlaWorkingDays, timeZone, postCode), postCode },
       });
       await manager.update(EvisaApplication, { caseId }, { submitKey: idempotencyKey, updatedAt: new Date() });
       return submitted;
@@ -464,7 +465,7 @@ export class EvisaApplicationService {
         type: 'evisa.information_provided',
         visibility: 'applicant',
         payload: { files: fileIds.length },
-        set: { slaDueAt: addWorkingDays(now, this.settings.reviewSlaWorkingDays, timeZone) },
+        set: { slaDueAt: addWorkingDays(now, this.settings.reviewSlaWorkingDays, timeZone, record.postCode) },
       });
       await manager.update(
         EvisaInformationRequest,

@@ -10,9 +10,16 @@ export function isRealDate(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-/** Today's date in a time zone. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Today's date in a time zone. (Making an Intl.DateTimeFormat costs far more than using one: one per zone is kept.) */
 export function todayIn(timeZone: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, format);
+  }
+  return format.format(now);
 }
 
 function toUtc(date: string): Date {
@@ -37,19 +44,4 @@ export function addMonths(date: string, months: number): string {
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
   return fromUtc(target);
-}
-
-/**
- * `days` working days (Monday to Friday, in the post's time zone) after `from`, at the same time
- * of day. Public holidays are not counted yet: the shared SLA calculator will replace this.
- */
-export function addWorkingDays(from: Date, days: number, timeZone: string): Date {
-  const weekday = (d: Date) => new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short' }).format(d);
-  const result = new Date(from);
-  let added = 0;
-  while (added < days) {
-    result.setTime(result.getTime() + 24 * 3600 * 1000);
-    if (!['Sat', 'Sun'].includes(weekday(result))) added++;
-  }
-  return result;
 }

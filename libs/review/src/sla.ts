@@ -31,9 +31,13 @@ interface LocalParts {
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-export function localParts(instant: Date, timeZone: string): LocalParts {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
+/** Making an Intl.DateTimeFormat costs far more than using one: one per time zone is kept. */
+const partFormats = new Map<string, Intl.DateTimeFormat>();
+
+function partFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = partFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -43,7 +47,15 @@ export function localParts(instant: Date, timeZone: string): LocalParts {
       minute: '2-digit',
       second: '2-digit',
       weekday: 'short',
-    })
+    });
+    partFormats.set(timeZone, format);
+  }
+  return format;
+}
+
+export function localParts(instant: Date, timeZone: string): LocalParts {
+  const parts = Object.fromEntries(
+    partFormat(timeZone)
       .formatToParts(instant)
       .map((p) => [p.type, p.value]),
   );
