@@ -32,7 +32,11 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
+export type WorkerStack = TestStack & { worker: INestApplicationContext };
+
 /** A test file's own database with the API (and, if asked, the worker) running on it. */
+export function startTestStack(options: TestStackOptions & { worker: true }): Promise<WorkerStack>;
+export function startTestStack(options?: TestStackOptions): Promise<TestStack>;
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const started: Partial<TestStack> = {};
   const close = async () => {
