@@ -1,22 +1,18 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions } from 'fastify';
-import { createApi } from '../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from './harness/context.js';
+import { startTestStack, type TestStack } from './harness/app.js';
 
 describe('HTTP foundation', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url, { BODY_LIMIT_BYTES: '2048' }));
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    stack = await startTestStack({ env: { BODY_LIMIT_BYTES: '2048' } });
+    app = stack.api;
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   const inject = (options: InjectOptions) => app.getHttpAdapter().getInstance().inject(options);

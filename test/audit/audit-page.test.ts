@@ -1,20 +1,17 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@app/audit';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
-import { Browser, fastifyOf, signInOfficer } from '../harness/identity.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
+import { Browser, signInOfficer } from '../harness/identity.js';
 
 describe('audit log pages', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let web: Browser;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url));
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack();
+    app = stack.api;
     const audit = app.get(AuditLog);
     const manager = app.get(DataSource).manager;
     for (let i = 0; i < 60; i++) {
@@ -31,8 +28,7 @@ describe('audit log pages', () => {
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   const seqs = (html: string) => [...html.matchAll(/<tr>\s*<td>(\d+)<\/td>/g)].map((m) => Number(m[1]));

@@ -18,7 +18,8 @@ import {
   SealService,
   verifySeal,
 } from '@app/documents';
-import { createTestDatabase, sealSigningKey, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
+import { sealSigningKey, testConfig } from '../harness/context.js';
 
 const evisa: EvisaDocumentData = {
   locale: 'zh-Hant',
@@ -59,22 +60,19 @@ interface PublishedKey {
 }
 
 describe('eVisa PDF, seal and public verification', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let workDir: string;
   const signingKeys = { OLD: sealSigningKey(), NEW: sealSigningKey() };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url, { SEAL_SIGNING_KEYS: `OLD:${signingKeys.OLD}`, SEAL_ACTIVE_KEY: 'OLD' }));
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    stack = await startTestStack({ env: { SEAL_SIGNING_KEYS: `OLD:${signingKeys.OLD}`, SEAL_ACTIVE_KEY: 'OLD' } });
+    app = stack.api;
     workDir = fs.mkdtempSync(path.join(process.env.TEST_WORK_DIR!, 'evisa-'));
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   const inject = (options: InjectOptions, target = app) => target.getHttpAdapter().getInstance().inject(options);
@@ -207,7 +205,7 @@ describe('eVisa PDF, seal and public verification', () => {
   it('keeps verifying seals signed before a key rotation, and signs new seals with the new key', async () => {
     const oldSeal = app.get(SealService).createSeal(evisa);
     const rotated = await createApi(
-      testConfig(db.url, { SEAL_SIGNING_KEYS: `OLD:${signingKeys.OLD},NEW:${signingKeys.NEW}`, SEAL_ACTIVE_KEY: 'NEW' }),
+      testConfig(stack.db.url, { SEAL_SIGNING_KEYS: `OLD:${signingKeys.OLD},NEW:${signingKeys.NEW}`, SEAL_ACTIVE_KEY: 'NEW' }),
     );
     try {
       await rotated.init();
@@ -234,7 +232,9 @@ describe('eVisa PDF, seal and public verification', () => {
   });
 
   it('wires into an application context without HTTP, as the worker will import DocumentsModule', async () => {
-    const worker = await Test.createTestingModule({ imports: [PlatformModule.forRoot(testConfig(db.url)), DocumentsModule] }).compile();
+    const worker = await Test.createTestingModule({
+      imports: [PlatformModule.forRoot(testConfig(stack.db.url)), DocumentsModule],
+    }).compile();
     try {
       const seal = worker.get(SealService).createSeal(evisa);
       expect(decodeSeal(seal).header.certificateReference).toBe('S1');

@@ -7,31 +7,24 @@ import type { DataSource } from 'typeorm';
 import { type AppConfig, BlindIndex } from '@app/platform';
 import { JobName } from '@app/cases';
 import { addDays } from '@app/evisa';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { applicantAnswers, completeDraft, errorOf, type Inject, injector, matchingMrz, multipart, pay, photoWithExif } from './helpers.js';
 
 describe('eVisa applicant journey (JSON API)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let dataSource: DataSource;
   let config: AppConfig;
   let inject: Inject;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    config = testConfig(db.url);
-    app = await createApi(config);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    dataSource = await openDataSource(db.url);
+    stack = await startTestStack({ ownDataSource: true });
+    ({ config, api: app, dataSource } = stack);
     inject = injector(app);
   });
 
   afterAll(async () => {
-    await app.close();
-    await dataSource.destroy();
-    await db.drop();
+    await stack?.close();
   });
 
   const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => ((await dataSource.query(sql, params)) as T[])[0]!;

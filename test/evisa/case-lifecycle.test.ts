@@ -13,14 +13,13 @@ import {
   EvisaApplicationService,
   EvisaOfficerActions,
 } from '@app/evisa';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { completeDraft, errorOf, type Inject, injector, multipart, submittedApplication } from './helpers.js';
 
 const HOUR = 3600 * 1000;
 
 describe('eVisa after submission: information requests, withdrawal, decisions, expiry and purge', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let dataSource: DataSource;
   let config: AppConfig;
@@ -38,12 +37,8 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    config = testConfig(db.url);
-    app = await createApi(config);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    dataSource = await openDataSource(db.url);
+    stack = await startTestStack({ ownDataSource: true });
+    ({ config, api: app, dataSource } = stack);
     inject = injector(app);
     spine = app.get(CaseSpine);
     actions = app.get(EvisaOfficerActions);
@@ -51,9 +46,7 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
   });
 
   afterAll(async () => {
-    await app.close();
-    await dataSource.destroy();
-    await db.drop();
+    await stack?.close();
   });
 
   const status = async (caseId: string) =>

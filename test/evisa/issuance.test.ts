@@ -10,9 +10,8 @@ import type { AppConfig, AuthenticatedOfficer } from '@app/platform';
 import { CaseSpine, JobName, OutboxRelay, QueueName, QueueRegistry } from '@app/cases';
 import { base32Encode, EvisaPdfRenderer, parseMrvB, verifySeal } from '@app/documents';
 import { ApplicationCipher, EVISA_VERIFICATIONS_PER_MINUTE, EvisaOfficerActions, RenderEvisaHandler } from '@app/evisa';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createWorker } from '../../apps/worker/src/bootstrap.js';
-import { createTestDatabase, eventually, openDataSource, testConfig } from '../harness/context.js';
+import { startTestStack, type WorkerStack } from '../harness/app.js';
+import { eventually } from '../harness/context.js';
 import { browserInjector, errorOf, expectNoInlineScript, type Inject, submittedApplication } from './helpers.js';
 
 const HOUR = 3600 * 1000;
@@ -44,7 +43,7 @@ function storedBlobs(root: string): string[] {
 }
 
 describe('eVisa issuance through the real queue, the download and the public register', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: WorkerStack;
   let config: AppConfig;
   let api: NestFastifyApplication;
   let worker: INestApplicationContext;
@@ -62,23 +61,15 @@ describe('eVisa issuance through the real queue, the download and the public reg
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    config = testConfig(db.url);
-    api = await createApi(config);
-    await api.init();
-    await api.getHttpAdapter().getInstance().ready();
-    worker = await createWorker(config);
-    dataSource = await openDataSource(db.url);
+    stack = await startTestStack({ worker: true, ownDataSource: true });
+    ({ config, api, worker, dataSource } = stack);
     inject = await browserInjector(api);
     spine = api.get(CaseSpine);
     actions = api.get(EvisaOfficerActions);
   });
 
   afterAll(async () => {
-    await worker.close();
-    await api.close();
-    await dataSource.destroy();
-    await db.drop();
+    await stack?.close();
   });
 
   const caseRow = async (caseId: string) =>

@@ -4,8 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
 import { EvisaOfficerActions } from '@app/evisa';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import {
   applicantAnswers,
   expectNoInlineScript,
@@ -31,24 +30,19 @@ const form = (values: Record<string, string>) => ({
 });
 
 describe('eVisa pages (no JavaScript)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let dataSource: DataSource;
   let inject: Inject;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url));
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    dataSource = await openDataSource(db.url);
+    stack = await startTestStack({ ownDataSource: true });
+    ({ api: app, dataSource } = stack);
     inject = await browserInjector(app);
   });
 
   afterAll(async () => {
-    await app.close();
-    await dataSource.destroy();
-    await db.drop();
+    await stack?.close();
   });
 
   const page = (url: string, draftCookie: string, lang = 'en') =>

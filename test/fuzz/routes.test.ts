@@ -5,9 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { EvisaApplicationService, STEP_NAMES, STEPS } from '@app/evisa';
 import { type DeclaredRoute, RouteInventory } from '@app/identity';
-import { type AppConfig, loadConfig } from '@app/platform';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testEnv } from '../harness/context.js';
+import type { AppConfig } from '@app/platform';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { integrityProblems } from '../harness/integrity.js';
 import { Browser, createTestOfficer, fastifyOf, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
@@ -48,8 +47,7 @@ interface Fixture {
  * is the one shape; and afterwards the database is whole.
  */
 describe('fuzzing every route with bad input', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let env: Record<string, string>;
+  let stack: TestStack;
   let fixture: Fixture;
   let routes: DeclaredRoute[];
   const failures: string[] = [];
@@ -58,10 +56,8 @@ describe('fuzzing every route with bad input', () => {
   const statuses = new Map<string, Set<number>>();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    env = testEnv(db.url, { LOG_LEVEL: 'error' });
-    const config = loadConfig(env);
-    const app = await createApi(config, {
+    stack = await startTestStack({
+      env: { LOG_LEVEL: 'error' },
       logStream: {
         write: (line: string) => {
           const entry = JSON.parse(line) as { correlationId?: string; err?: { type?: string; message?: string; stack?: string } };
@@ -74,8 +70,7 @@ describe('fuzzing every route with bad input', () => {
         },
       },
     });
-    await app.init();
-    await fastifyOf(app).ready();
+    const { api: app, config } = stack;
     const officer = await signInOfficer(app, { roles: ['officer', 'supervisor', 'admin'], postCode: 'HQ-TPE' });
     const target = await createTestOfficer(app, { postCode: 'US-LAX' });
     const visitor = new Browser(app);
@@ -105,8 +100,7 @@ describe('fuzzing every route with bad input', () => {
   });
 
   afterAll(async () => {
-    await fixture?.app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   async function send(route: DeclaredRoute, request: InjectOptions): Promise<LightMyRequestResponse> {
@@ -152,7 +146,7 @@ describe('fuzzing every route with bad input', () => {
     // The fuzzing reached past validation: routes answered with successes as well as refusals.
     const succeeded = [...statuses].filter(([, codes]) => [...codes].some((code) => code < 400));
     expect(succeeded.length).toBeGreaterThan(30);
-    expect(await integrityProblems(fixture.app.get(DataSource), env.STORAGE_DIR)).toEqual([]);
+    expect(await integrityProblems(fixture.app.get(DataSource), stack.config.storageDir)).toEqual([]);
   });
 });
 

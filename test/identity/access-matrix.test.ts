@@ -1,8 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Role } from '@app/platform';
 import { RouteInventory } from '@app/identity';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { OFFICER_ROUTES, type MatrixFixture, type OfficerRouteCase } from '../harness/access-matrix.js';
 import { Browser, createTestOfficer, fastifyOf, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
 
@@ -27,17 +26,15 @@ function expectedStatus(route: OfficerRouteCase, actor: Actor | null): number {
 }
 
 describe('access matrix', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let fixture: MatrixFixture;
   const actors: Actor[] = [];
   let anonymous: Browser;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url));
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack();
+    app = stack.api;
     const target = await createTestOfficer(app, { postCode: POSTS.own });
     fixture = { app, postCode: POSTS.own, officerId: target.officer.id };
     for (const role of ROLES) {
@@ -50,8 +47,7 @@ describe('access matrix', () => {
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   it('lists every officer route Nest registered, and nothing else', () => {

@@ -1,25 +1,21 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { ManualClock } from '../harness/clock.js';
 import { Browser, createAccessToken, fastifyOf, signInOfficer } from '../harness/identity.js';
 
 describe('personal access tokens', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   const clock = new ManualClock();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url), { clock });
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack({ clock });
+    app = stack.api;
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   const me = (token: string) =>

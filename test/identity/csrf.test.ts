@@ -1,26 +1,22 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions } from 'fastify';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { Browser, createAccessToken, createTestOfficer, fastifyOf, signInOfficer } from '../harness/identity.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
 describe('CSRF protection', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url, { BULL_BOARD_ENABLED: 'true' }));
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack({ env: { BULL_BOARD_ENABLED: 'true' } });
+    app = stack.api;
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   const inject = (options: InjectOptions) => fastifyOf(app).inject(options);

@@ -1,25 +1,22 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { Browser, createAccessToken, createTestOfficer, currentCode, fastifyOf } from '../harness/identity.js';
 
 describe('officer sessions in production mode', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url, { NODE_ENV: 'production', LOG_LEVEL: 'trace' }), {
+    stack = await startTestStack({
+      env: { NODE_ENV: 'production', LOG_LEVEL: 'trace' },
       logStream: { write: (line: string) => void logLines.push(line) },
     });
-    await app.init();
-    await fastifyOf(app).ready();
+    app = stack.api;
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   it('sets the session cookie Secure, HttpOnly, SameSite=Lax, host-only with the __Host- prefix, and never logs a secret', async () => {

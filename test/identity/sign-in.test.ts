@@ -4,15 +4,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { ManualClock } from '../harness/clock.js';
 import { Browser, createTestOfficer, currentCode, fastifyOf, sessionFor, signInOfficer } from '../harness/identity.js';
 
 const SESSION = 'officer_session';
 
 describe('officer sign-in', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   const clock = new ManualClock();
   let address = 0;
@@ -20,15 +19,12 @@ describe('officer sign-in', () => {
   const browser = () => new Browser(app, { remoteAddress: `10.0.0.${++address}` });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url), { clock });
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack({ clock });
+    app = stack.api;
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   const auditActions = async (officerId: string) =>

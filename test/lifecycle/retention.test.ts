@@ -9,9 +9,8 @@ import { StoragePort } from '@app/platform';
 import { CaseSpine, JOBS, JobName, QueueName, QueueRegistry, verifyCaseChain } from '@app/cases';
 import { EvisaApplicationService, EvisaOfficerActions } from '@app/evisa';
 import { ANONYMISE_BATCH_SIZE, RetentionService } from '@app/lifecycle';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createWorker } from '../../apps/worker/src/bootstrap.js';
-import { createTestDatabase, eventually, openDataSource, testConfig } from '../harness/context.js';
+import { startTestStack, type WorkerStack } from '../harness/app.js';
+import { eventually } from '../harness/context.js';
 import { createAccessToken, createTestOfficer } from '../harness/identity.js';
 import { openTestCase } from '../harness/spine.js';
 import { browserInjector, type Inject, pngPage, submittedApplication } from '../evisa/helpers.js';
@@ -19,7 +18,7 @@ import { browserInjector, type Inject, pngPage, submittedApplication } from '../
 const HOUR = 3600 * 1000;
 
 describe('anonymising closed cases after the retention period', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: WorkerStack;
   let config: AppConfig;
   let api: NestFastifyApplication;
   let worker: INestApplicationContext;
@@ -37,13 +36,8 @@ describe('anonymising closed cases after the retention period', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    config = testConfig(db.url);
-    api = await createApi(config);
-    await api.init();
-    await api.getHttpAdapter().getInstance().ready();
-    worker = await createWorker(config);
-    dataSource = await openDataSource(db.url);
+    stack = await startTestStack({ worker: true, ownDataSource: true });
+    ({ config, api, worker, dataSource } = stack);
     inject = await browserInjector(api);
     retention = worker.get(RetentionService);
     const supervisor = await createTestOfficer(api, { roles: ['supervisor'], postCode: 'HQ-TPE' });
@@ -51,10 +45,7 @@ describe('anonymising closed cases after the retention period', () => {
   });
 
   afterAll(async () => {
-    await worker.close();
-    await api.close();
-    await dataSource.destroy();
-    await db.drop();
+    await stack?.close();
   });
 
   const one = async <T>(sql: string, params: unknown[]): Promise<T> => ((await dataSource.query(sql, params)) as T[])[0]!;

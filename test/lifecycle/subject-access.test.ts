@@ -4,8 +4,7 @@ import type { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
 import { FieldCipher } from '@app/platform';
 import { SubjectAccessService } from '@app/lifecycle';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { createAccessToken, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
 import { officerAt } from '../harness/officers.js';
 import { openTestCase } from '../harness/spine.js';
@@ -27,7 +26,7 @@ interface ExportedCase {
 }
 
 describe('subject access export', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let api: NestFastifyApplication;
   let dataSource: DataSource;
   let inject: Inject;
@@ -37,11 +36,8 @@ describe('subject access export', () => {
   let token: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await createApi(testConfig(db.url));
-    await api.init();
-    await api.getHttpAdapter().getInstance().ready();
-    dataSource = await openDataSource(db.url);
+    stack = await startTestStack({ ownDataSource: true });
+    ({ api, dataSource } = stack);
     inject = await browserInjector(api);
     call = injector(api);
     supervisor = await signInOfficer(api, { roles: ['supervisor'], postCode: 'US-LAX' });
@@ -49,9 +45,7 @@ describe('subject access export', () => {
   });
 
   afterAll(async () => {
-    await api.close();
-    await dataSource.destroy();
-    await db.drop();
+    await stack?.close();
   });
 
   const request = (payload: Record<string, unknown>, headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>

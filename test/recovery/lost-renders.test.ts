@@ -6,9 +6,9 @@ import type { DataSource } from 'typeorm';
 import { JobName, JOBS, OutboxRelay, OutboxWriter, QueueName, QueueRegistry, verifyCaseChain } from '@app/cases';
 import { LostRenderRecovery, type LostRenderRun, RENDER_REQUEUED_EVENT } from '@app/evisa';
 import { type AppConfig, createQueueConnection } from '@app/platform';
-import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createWorker } from '../../apps/worker/src/bootstrap.js';
-import { createTestDatabase, eventually, openDataSource, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
+import { eventually } from '../harness/context.js';
 import { integrityProblems } from '../harness/integrity.js';
 import { browserInjector, type Inject, submittedApplication } from '../evisa/helpers.js';
 import { approve, caseRow, count } from '../faults/support.js';
@@ -23,7 +23,7 @@ import { firstScheduledRuns, JobRunner } from './support.js';
  * is written into the case, as the database stamps updated_at and decided_at with its own clock.
  */
 describe('lost eVisa renders are queued again', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let config: AppConfig;
   let api: NestFastifyApplication;
   let worker: INestApplicationContext | undefined;
@@ -35,12 +35,8 @@ describe('lost eVisa renders are queued again', () => {
   let runner: JobRunner;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    config = testConfig(db.url);
-    api = await createApi(config);
-    await api.init();
-    await api.getHttpAdapter().getInstance().ready();
-    dataSource = await openDataSource(db.url);
+    stack = await startTestStack({ ownDataSource: true });
+    ({ config, api, dataSource } = stack);
     inject = await browserInjector(api);
     relay = new OutboxRelay(dataSource, api.get(QueueRegistry), config);
     // Another worker process, as far as BullMQ can tell: it takes jobs and holds their lock.
@@ -59,9 +55,7 @@ describe('lost eVisa renders are queued again', () => {
     await standIn.close(true);
     standInConnection.disconnect();
     await worker?.close();
-    await api.close();
-    await dataSource.destroy();
-    await db.drop();
+    await stack?.close();
   });
 
   const documentsQueue = () => api.get(QueueRegistry).get(QueueName.Documents);

@@ -7,10 +7,9 @@ import type { DataSource } from 'typeorm';
 import { JobName, JOBS, QueueRegistry } from '@app/cases';
 import { ORPHAN_GRACE_MS, OrphanFileSweeper, type OrphanSweep, STORAGE_KEY_COLUMNS } from '@app/lifecycle';
 import { type AppConfig, StoragePort } from '@app/platform';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createWorker } from '../../apps/worker/src/bootstrap.js';
 import { ManualClock } from '../harness/clock.js';
-import { createTestDatabase, eventually, openDataSource, testConfig } from '../harness/context.js';
+import { startTestStack, type WorkerStack } from '../harness/app.js';
+import { eventually } from '../harness/context.js';
 import { integrityProblems, unreferencedBlobs } from '../harness/integrity.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
 import { approve, caseRow } from '../faults/support.js';
@@ -19,7 +18,7 @@ import { firstScheduledRuns, JobRunner } from './support.js';
 const TWO_HOURS = 2 * 3_600_000;
 
 describe('stored files that no row references are swept', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: WorkerStack;
   let config: AppConfig;
   let api: NestFastifyApplication;
   let worker: INestApplicationContext;
@@ -29,14 +28,9 @@ describe('stored files that no row references are swept', () => {
   let runner: JobRunner;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    config = testConfig(db.url);
+    stack = await startTestStack({ worker: true, ownDataSource: true });
+    ({ config, api, worker, dataSource } = stack);
     storageDir = path.resolve(config.storageDir);
-    api = await createApi(config);
-    await api.init();
-    await api.getHttpAdapter().getInstance().ready();
-    worker = await createWorker(config);
-    dataSource = await openDataSource(db.url);
     storage = worker.get(StoragePort);
     runner = new JobRunner(config, worker.get(QueueRegistry));
     await firstScheduledRuns(worker, [JobName.SweepOrphanFiles]);
@@ -44,10 +38,7 @@ describe('stored files that no row references are swept', () => {
 
   afterAll(async () => {
     await runner.close();
-    await worker.close();
-    await api.close();
-    await dataSource.destroy();
-    await db.drop();
+    await stack?.close();
   });
 
   const blobPath = (name: string) => path.join(storageDir, name.slice(0, 2), name);

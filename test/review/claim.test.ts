@@ -2,9 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { QUEUE_STATUSES } from '@app/cases';
 import { ReviewQueueService } from '@app/review';
-import { createApi } from '../../apps/api/src/bootstrap.js';
 import { ManualClock } from '../harness/clock.js';
-import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { officerAt } from '../harness/officers.js';
 
 export async function seedQueue(dataSource: DataSource, count: number, postCode: string, service = 'passport'): Promise<string[]> {
@@ -19,25 +18,21 @@ export async function seedQueue(dataSource: DataSource, count: number, postCode:
 }
 
 describe('claim next', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let dataSource: DataSource;
   let app: NestFastifyApplication;
   let clock: ManualClock;
   let queue: ReviewQueueService;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = await openDataSource(db.url);
     clock = new ManualClock(new Date());
-    app = await createApi(testConfig(db.url), { clock });
-    await app.init();
+    stack = await startTestStack({ clock, ownDataSource: true });
+    ({ api: app, dataSource } = stack);
     queue = app.get(ReviewQueueService);
   });
 
   afterAll(async () => {
-    await app.close();
-    await dataSource.destroy();
-    await db.drop();
+    await stack?.close();
   });
 
   it('50 claimers in parallel over 1,000 queued cases: every case claimed exactly once, no claimer twice', async () => {

@@ -4,34 +4,28 @@ import type { InjectOptions } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
 import { EscalationService } from '@app/review';
-import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createWorker } from '../../apps/worker/src/bootstrap.js';
 import { ManualClock } from '../harness/clock.js';
-import { createTestDatabase, eventually, openDataSource, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
+import { eventually, testConfig } from '../harness/context.js';
 import { createAccessToken, createTestOfficer, fastifyOf, signInOfficer } from '../harness/identity.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
 import { startSmtpTestServer } from '../harness/smtp-test-server.js';
 
 describe('review queue over HTTP', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let dataSource: DataSource;
   let app: NestFastifyApplication;
   let clock: ManualClock;
-  const config = () => testConfig(db.url);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = await openDataSource(db.url);
     clock = new ManualClock(new Date());
-    app = await createApi(config(), { clock });
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack({ clock, ownDataSource: true });
+    ({ api: app, dataSource } = stack);
   });
 
   afterAll(async () => {
-    await app.close();
-    await dataSource.destroy();
-    await db.drop();
+    await stack?.close();
   });
 
   beforeEach(async () => {
@@ -216,7 +210,7 @@ describe('review queue over HTTP', () => {
     const smtp = await startSmtpTestServer();
     let worker: INestApplicationContext | undefined;
     try {
-      worker = await createWorker(testConfig(db.url, { SMTP_URL: smtp.url }), clock);
+      worker = await createWorker(testConfig(stack.db.url, { SMTP_URL: smtp.url }), clock);
       const escalation = worker.get(EscalationService);
       // The worker's own scheduled run may get there first; however the runs interleave, the case escalates once.
       await escalation.escalateOverdue();

@@ -2,8 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions } from 'fastify';
 import { DataSource } from 'typeorm';
 import { type DeclaredRoute, RouteInventory } from '@app/identity';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { Browser, fastifyOf } from '../harness/identity.js';
 import { browserInjector, completeDraft } from '../evisa/helpers.js';
 import { databaseFingerprint, freshAddress, isPageRoute, urlOf } from './support.js';
@@ -18,17 +17,15 @@ const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
  * token or a forged session cookie. Bull Board, a Fastify plugin outside the inventory, too.
  */
 describe('anonymous access to every route', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let routes: DeclaredRoute[];
   let visitor: Browser;
   let applicant: { token: string; caseId: string };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url, { BULL_BOARD_ENABLED: 'true' }));
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack({ env: { BULL_BOARD_ENABLED: 'true' } });
+    app = stack.api;
     routes = app.get(RouteInventory).routes();
     visitor = new Browser(app);
     await visitor.get('/evisa/eligibility');
@@ -36,8 +33,7 @@ describe('anonymous access to every route', () => {
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   /** As a browser that loaded a page of the site: its CSRF cookie and token go with every write. */

@@ -5,8 +5,7 @@ import { DataSource } from 'typeorm';
 import { EvisaApplicationService } from '@app/evisa';
 import { RouteInventory } from '@app/identity';
 import { type AppConfig } from '@app/platform';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { Browser, fastifyOf } from '../harness/identity.js';
 import { applicantAnswers, browserInjector, completeDraft, multipart, photoWithExif, submittedApplication } from '../evisa/helpers.js';
 import { databaseFingerprint, freshAddress, isPageRoute, urlOf } from './support.js';
@@ -20,7 +19,7 @@ const FORM = 'application/x-www-form-urlencoded';
  * nothing, in any table or in file storage. The same form with the right token does its work.
  */
 describe('CSRF on anonymous and applicant forms', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let config: AppConfig;
   let app: NestFastifyApplication;
   let dataSource: DataSource;
@@ -31,11 +30,8 @@ describe('CSRF on anonymous and applicant forms', () => {
   let applicantToken: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    config = testConfig(db.url);
-    app = await createApi(config);
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack();
+    ({ config, api: app } = stack);
     dataSource = app.get(DataSource);
     const inject = await browserInjector(app);
     draft = await completeDraft(inject);
@@ -48,8 +44,7 @@ describe('CSRF on anonymous and applicant forms', () => {
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   /** Plausible values for every field any of these forms reads, so that the request would otherwise succeed. */

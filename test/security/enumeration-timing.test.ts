@@ -5,8 +5,7 @@ import { DataSource } from 'typeorm';
 import { generateReference } from '@app/cases';
 import { ApplicationCipher, EvisaOfficerActions } from '@app/evisa';
 import { RateLimiter } from '@app/platform';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { fastifyOf } from '../harness/identity.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
 import { approve, caseRow } from '../faults/support.js';
@@ -29,17 +28,15 @@ const median = (values: number[]) => {
  * absolute time is asserted. (Speed itself is measured in bench/, not here.)
  */
 describe('enumeration timing', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let reference: string;
   let visaNumber: string;
   let address = 0;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url));
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack();
+    app = stack.api;
     const dataSource = app.get(DataSource);
     const submitted = await submittedApplication(await browserInjector(app));
     reference = submitted.reference;
@@ -54,8 +51,7 @@ describe('enumeration timing', () => {
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   /** A new client address per request, so the per-IP limits never answer instead of the look-up. */

@@ -2,8 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
 import { type DeclaredRoute, RouteInventory } from '@app/identity';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { Browser, fastifyOf, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
 import { isPageRoute } from './support.js';
@@ -55,7 +54,7 @@ const CURSORS = [
  * that matches nothing — never a 5xx — and afterwards a canary table and every other table are there.
  */
 describe('SQL injection on search and filter parameters', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let dataSource: DataSource;
   let officer: SignedInOfficer;
@@ -63,10 +62,8 @@ describe('SQL injection on search and filter parameters', () => {
   let casesBefore: number;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url));
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack();
+    app = stack.api;
     dataSource = app.get(DataSource);
     officer = await signInOfficer(app, { roles: ['officer', 'supervisor', 'admin'], postCode: 'HQ-TPE' });
     await submittedApplication(await browserInjector(app));
@@ -82,8 +79,7 @@ describe('SQL injection on search and filter parameters', () => {
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   const tables = async () =>

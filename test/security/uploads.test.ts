@@ -6,8 +6,7 @@ import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/platform';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { fastifyOf, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
 import { browserInjector, completeDraft, multipart, photoWithExif } from '../evisa/helpers.js';
 
@@ -71,7 +70,7 @@ function pdfBomb(inflatedBytes: number): Buffer {
  * never as HTML. Download routes take no path from the caller: `../` in any encoding finds nothing.
  */
 describe('hostile uploads and path traversal', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let config: AppConfig;
   let app: NestFastifyApplication;
   let dataSource: DataSource;
@@ -79,19 +78,15 @@ describe('hostile uploads and path traversal', () => {
   let draft: { token: string; caseId: string };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    config = testConfig(db.url);
-    app = await createApi(config);
-    await app.init();
-    await fastifyOf(app).ready();
+    stack = await startTestStack();
+    ({ config, api: app } = stack);
     dataSource = app.get(DataSource);
     officer = await signInOfficer(app, { roles: ['officer'], postCode: 'HQ-TPE' });
     draft = await completeDraft(await browserInjector(app));
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   const upload = (slot: 'photo' | 'passport-page', filename: string, data: Buffer, contentType = 'application/octet-stream') => {

@@ -1,22 +1,18 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
 
 describe('status check of a submitted eVisa', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url));
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    stack = await startTestStack();
+    app = stack.api;
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await stack?.close();
   });
 
   it('finds the case from its reference, surname (however typed) and date of birth', async () => {

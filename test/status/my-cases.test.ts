@@ -1,15 +1,14 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LightMyRequestResponse } from 'fastify';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../harness/smtp-test-server.js';
 import { moveCase, openCase } from '../notifications/support.js';
 import { expectNoInlineScript, form, injector } from './support.js';
 
 describe('my cases: one-time email code, then every case of that address', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let smtp: SmtpTestServer;
   let app: NestFastifyApplication;
   let inject: ReturnType<typeof injector>;
@@ -18,13 +17,11 @@ describe('my cases: one-time email code, then every case of that address', () =>
   let theirs: { id: string; reference: string };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     smtp = await startSmtpTestServer();
-    app = await createApi(testConfig(db.url, { SMTP_URL: smtp.url }));
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    stack = await startTestStack({ env: { SMTP_URL: smtp.url } });
+    app = stack.api;
     inject = injector(app);
-    dataSource = app.get(DataSource);
+    dataSource = stack.dataSource;
     const spine = app.get(CaseSpine);
     for (const [service, email] of [
       ['passport', 'mine@example.test'],
@@ -39,9 +36,8 @@ describe('my cases: one-time email code, then every case of that address', () =>
   });
 
   afterAll(async () => {
-    await app?.close();
+    await stack?.close();
     await smtp?.stop();
-    await db?.drop();
   });
 
   const latestCode = () => /\b(\d{6})\b/.exec(smtp.to('mine@example.test').at(-1)!.text)![1]!;

@@ -1,32 +1,28 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
 import { ShareableDocumentRegistry } from '@app/status';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { moveCase, openCase } from '../notifications/support.js';
 import { addDocument, expectNoInlineScript, form, injector } from './support.js';
 
 describe('share codes: view and prove an issued document', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let inject: ReturnType<typeof injector>;
   let dataSource: DataSource;
   let spine: CaseSpine;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = await createApi(testConfig(db.url));
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    stack = await startTestStack();
+    app = stack.api;
     inject = injector(app);
-    dataSource = app.get(DataSource);
+    dataSource = stack.dataSource;
     spine = app.get(CaseSpine);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await stack?.close();
   });
 
   let ip = 0;

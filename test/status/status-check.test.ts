@@ -1,17 +1,16 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis as IORedis, type Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { CaseSpine, generateReference } from '@app/cases';
 import { caseViewUrl, unsubscribeUrl } from '@app/notifications';
 import { APP_CONFIG, type AppConfig, BlindIndex, REDIS, SignedTokens } from '@app/platform';
 import { CaseDetailsRegistry, normaliseLookupDetails, STATUS_LIMITS, statusLookupKeys } from '@app/status';
-import { createApi } from '../../apps/api/src/bootstrap.js';
-import { createTestDatabase, testConfig } from '../harness/context.js';
+import { startTestStack, type TestStack } from '../harness/app.js';
 import { moveCase, openCase } from '../notifications/support.js';
 import { addDocument, expectNoInlineScript, form, injector, PDF_BYTES } from './support.js';
 
 describe('citizen status check', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stack: TestStack;
   let app: NestFastifyApplication;
   let inject: ReturnType<typeof injector>;
   let dataSource: DataSource;
@@ -19,20 +18,16 @@ describe('citizen status check', () => {
   let linkKey: Buffer;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const config = testConfig(db.url, { PUBLIC_BASE_URL: 'https://consular.example.test' });
-    linkKey = config.crypto.linkSigningKey;
-    app = await createApi(config);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    stack = await startTestStack({ env: { PUBLIC_BASE_URL: 'https://consular.example.test' } });
+    linkKey = stack.config.crypto.linkSigningKey;
+    app = stack.api;
     inject = injector(app);
-    dataSource = app.get(DataSource);
+    dataSource = stack.dataSource;
     spine = app.get(CaseSpine);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await stack?.close();
   });
 
   let ip = 0;
