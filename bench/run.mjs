@@ -66,7 +66,7 @@ async function main() {
     cpuProfileDir: cpuProf ? path.join(OUT_DIR, 'profiles') : undefined,
   });
   try {
-    const duration = quick ? 2 : 5;
+    const duration = quick ? 1 : 5;
     const rounds = quick ? 1 : 3;
     const connections = 50;
     /** Each round's figure and baseline of the benchmark running now, kept in its row of latest.json. */

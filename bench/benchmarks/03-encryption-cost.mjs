@@ -16,8 +16,8 @@ export default {
       const encrypted = submissionDriver(ctx);
       const plaintext = submissionDriver(ctx, { plaintext: true });
       // Both warm up first (lazy code, their database pools), untimed.
-      await encrypted.run(encryptedApi.url, { durationSeconds: 2 });
-      await plaintext.run(plaintextApi.url, { durationSeconds: 2 });
+      await encrypted.run(encryptedApi.url, { durationSeconds: Math.min(2, ctx.duration) });
+      await plaintext.run(plaintextApi.url, { durationSeconds: Math.min(2, ctx.duration) });
       const { figure, baseline } = await ctx.alternate(
         () => encrypted.run(encryptedApi.url),
         () => plaintext.run(plaintextApi.url),

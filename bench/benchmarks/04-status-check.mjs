@@ -28,7 +28,7 @@ export default {
     if (probe.status === 404 && probeCode !== 'STATUS_NOT_FOUND') {
       throw new Error('endpoint not available: POST /api/v1/status answers 404 (the status check comes with the notifications branch)');
     }
-    const references = await submittedReferences(ctx, ctx.quick ? 1_000 : CASES);
+    const references = await submittedReferences(ctx, ctx.quick ? 500 : CASES);
     const { surname, dateOfBirth } = LOOKUP_DETAILS;
     const known = await fetch(`${ctx.apiUrl}/api/v1/status`, {
       method: 'POST',

@@ -19,8 +19,8 @@ export default {
   goal: { ratioAbove: 1 },
   async run(ctx) {
     const fixtures = await ctx.fixtures();
-    const claimsPerRound = ctx.quick ? 500 : 2_000;
-    const jobsPerRound = ctx.quick ? 500 : 3_000;
+    const claimsPerRound = ctx.quick ? 300 : 2_000;
+    const jobsPerRound = ctx.quick ? 300 : 3_000;
     const officers = await fixtures.officersWithTokens(ctx.connections, { postCode: POST });
     await fixtures.bulkCases(claimsPerRound * ctx.rounds * 2 + 1_000, { postCodes: [POST] });
     const secondApi = await ctx.startApi('api-2');

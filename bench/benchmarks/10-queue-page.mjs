@@ -32,7 +32,7 @@ export default {
   async run(ctx) {
     const fixtures = await ctx.fixtures();
     const small = 10_000;
-    const large = ctx.quick ? 100_000 : 1_000_000;
+    const large = ctx.quick ? 50_000 : 1_000_000;
     const inserted = Date.now();
     for (const [postCode, count] of [
       [SMALL_POST, small],
