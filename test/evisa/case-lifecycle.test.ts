@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { type AppConfig, type AuthenticatedOfficer, icaoCheckDigit } from '@app/platform';
+import { type AppConfig, icaoCheckDigit } from '@app/platform';
 import { CaseSpine, JobName } from '@app/cases';
 import {
   ApplicationCipher,
@@ -15,6 +15,7 @@ import {
 } from '@app/evisa';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { completeDraft, errorOf, type Inject, injector, multipart, submittedApplication } from './helpers.js';
+import { officerAt } from '../harness/officers.js';
 
 const HOUR = 3600 * 1000;
 
@@ -27,14 +28,7 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
   let spine: CaseSpine;
   let actions: EvisaOfficerActions;
   let applications: EvisaApplicationService;
-  const officer: AuthenticatedOfficer = {
-    id: randomUUID(),
-    username: 'officer.mnl',
-    displayName: 'Officer Manila',
-    roles: ['officer'],
-    postCode: 'PH-MNL',
-    seesAllPosts: false,
-  };
+  const officer = officerAt('PH-MNL');
 
   beforeAll(async () => {
     stack = await startTestStack({ ownDataSource: true });

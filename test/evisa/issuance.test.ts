@@ -6,13 +6,14 @@ import { createHash, createPublicKey, type JsonWebKey, randomUUID } from 'node:c
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import type { AppConfig, AuthenticatedOfficer } from '@app/platform';
+import type { AppConfig } from '@app/platform';
 import { CaseSpine, JobName, OutboxRelay, QueueName, QueueRegistry } from '@app/cases';
 import { base32Encode, EvisaPdfRenderer, parseMrvB, verifySeal } from '@app/documents';
 import { ApplicationCipher, EVISA_VERIFICATIONS_PER_MINUTE, EvisaOfficerActions, RenderEvisaHandler } from '@app/evisa';
 import { startTestStack, type WorkerStack } from '../harness/app.js';
 import { eventually } from '../harness/context.js';
 import { browserInjector, errorOf, expectNoInlineScript, type Inject, submittedApplication } from './helpers.js';
+import { officerAt } from '../harness/officers.js';
 
 const HOUR = 3600 * 1000;
 
@@ -51,14 +52,7 @@ describe('eVisa issuance through the real queue, the download and the public reg
   let inject: Inject;
   let spine: CaseSpine;
   let actions: EvisaOfficerActions;
-  const officer: AuthenticatedOfficer = {
-    id: randomUUID(),
-    username: 'officer.mnl',
-    displayName: 'Officer Manila',
-    roles: ['officer'],
-    postCode: 'PH-MNL',
-    seesAllPosts: false,
-  };
+  const officer = officerAt('PH-MNL');
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true, ownDataSource: true });

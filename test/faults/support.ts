@@ -1,20 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { AuthenticatedOfficer } from '@app/platform';
 import { CaseSpine } from '@app/cases';
 import { EvisaOfficerActions } from '@app/evisa';
+import { officerAt } from '../harness/officers.js';
 import { applicantAnswers, matchingMrz, multipart, photoWithExif, pngPage } from '../evisa/helpers.js';
 
 /** The Manila officer who approves in these tests (the lead's claim, then the decision). */
-export const MANILA_OFFICER: AuthenticatedOfficer = {
-  id: randomUUID(),
-  username: 'officer.mnl',
-  displayName: 'Officer Manila',
-  roles: ['officer'],
-  postCode: 'PH-MNL',
-  seesAllPosts: false,
-};
+export const MANILA_OFFICER = officerAt('PH-MNL');
 
 export async function caseRow(dataSource: DataSource, caseId: string): Promise<{ status: string; version: number }> {
   return (

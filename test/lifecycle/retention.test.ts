@@ -1,10 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import type { AppConfig, AuthenticatedOfficer } from '@app/platform';
+import type { AppConfig } from '@app/platform';
 import { StoragePort } from '@app/platform';
 import { CaseSpine, JOBS, JobName, QueueName, QueueRegistry, verifyCaseChain } from '@app/cases';
 import { EvisaApplicationService, EvisaOfficerActions } from '@app/evisa';
@@ -14,6 +13,7 @@ import { eventually } from '../harness/context.js';
 import { createAccessToken, createTestOfficer } from '../harness/identity.js';
 import { openTestCase } from '../harness/spine.js';
 import { browserInjector, type Inject, pngPage, submittedApplication } from '../evisa/helpers.js';
+import { officerAt } from '../harness/officers.js';
 
 const HOUR = 3600 * 1000;
 
@@ -26,14 +26,7 @@ describe('anonymising closed cases after the retention period', () => {
   let inject: Inject;
   let retention: RetentionService;
   let supervisorToken: string;
-  const officer: AuthenticatedOfficer = {
-    id: randomUUID(),
-    username: 'officer.mnl',
-    displayName: 'Officer Manila',
-    roles: ['officer'],
-    postCode: 'PH-MNL',
-    seesAllPosts: false,
-  };
+  const officer = officerAt('PH-MNL');
 
   beforeAll(async () => {
     stack = await startTestStack({ worker: true, ownDataSource: true });
