@@ -52,6 +52,10 @@ describe('eVisa pages (no JavaScript)', () => {
       headers: { accept: 'text/html', cookie: draftCookie },
     });
 
+  /** A multipart form posted by a browser holding `browserCookie`, as a page would send it. */
+  const postMultipart = (url: string, form: ReturnType<typeof multipart>, browserCookie: string) =>
+    inject({ method: 'POST', url, payload: form.payload, headers: { ...form.headers, cookie: browserCookie, accept: 'text/html' } });
+
   it('runs the whole journey through forms: eligibility, questions, uploads, sandbox card, confirmation', async () => {
     const answers = applicantAnswers();
     const notEligible = await inject({
@@ -117,12 +121,7 @@ describe('eVisa pages (no JavaScript)', () => {
       { name: '_csrf', value: 'x' },
       { name: 'file', filename: 'me.jpg', contentType: 'image/jpeg', data: Buffer.from('<html><body>hello</body></html>') },
     ]);
-    const refused = await inject({
-      method: 'POST',
-      url: '/evisa/upload/photo',
-      payload: html.payload,
-      headers: { ...html.headers, cookie: draft, accept: 'text/html' },
-    });
+    const refused = await postMultipart('/evisa/upload/photo', html, draft);
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('The file must be a JPEG, PNG');
     const huge = multipart([
@@ -133,12 +132,7 @@ describe('eVisa pages (no JavaScript)', () => {
         data: Buffer.concat([await photoWithExif(), Buffer.alloc(20 * 1_048_576)]),
       },
     ]);
-    const tooBig = await inject({
-      method: 'POST',
-      url: '/evisa/upload/photo',
-      payload: huge.payload,
-      headers: { ...huge.headers, cookie: draft, accept: 'text/html' },
-    });
+    const tooBig = await postMultipart('/evisa/upload/photo', huge, draft);
     expect(tooBig.statusCode).toBe(413);
     expect(tooBig.body).toContain('The file must be smaller than 5 MB');
     expect(tooBig.body).toContain('class="error-summary"');
@@ -147,20 +141,10 @@ describe('eVisa pages (no JavaScript)', () => {
       { name: '_csrf', value: 'x' },
       { name: 'file', filename: 'me.jpg', contentType: 'image/jpeg', data: await photoWithExif() },
     ]);
-    const uploaded = await inject({
-      method: 'POST',
-      url: '/evisa/upload/photo',
-      payload: photo.payload,
-      headers: { ...photo.headers, cookie: draft, accept: 'text/html' },
-    });
+    const uploaded = await postMultipart('/evisa/upload/photo', photo, draft);
     expect([uploaded.statusCode, uploaded.headers.location]).toEqual([303, '/evisa/upload/passport-page']);
     const scan = multipart([{ name: 'file', filename: 'page.png', contentType: 'image/png', data: await pngPage() }]);
-    const scanned = await inject({
-      method: 'POST',
-      url: '/evisa/upload/passport-page',
-      payload: scan.payload,
-      headers: { ...scan.headers, cookie: draft, accept: 'text/html' },
-    });
+    const scanned = await postMultipart('/evisa/upload/passport-page', scan, draft);
     expect([scanned.statusCode, scanned.headers.location]).toEqual([303, '/evisa/check-answers']);
 
     // An MRZ whose date of birth and sex differ from the answers: shown before payment.
@@ -348,12 +332,7 @@ describe('eVisa pages (no JavaScript)', () => {
       { name: 'version', value: formVersion },
       { name: 'text', value: '' },
     ]);
-    const refused = await inject({
-      method: 'POST',
-      url: '/evisa/application/respond',
-      payload: emptyAnswer.payload,
-      headers: { ...emptyAnswer.headers, cookie: applicant, accept: 'text/html' },
-    });
+    const refused = await postMultipart('/evisa/application/respond', emptyAnswer, applicant);
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toContain('href="#text"');
     const answer = multipart([
@@ -361,12 +340,7 @@ describe('eVisa pages (no JavaScript)', () => {
       { name: 'text', value: 'Booking attached.' },
       { name: 'files', filename: 'booking.png', contentType: 'image/png', data: await pngPage() },
     ]);
-    const answered = await inject({
-      method: 'POST',
-      url: '/evisa/application/respond',
-      payload: answer.payload,
-      headers: { ...answer.headers, cookie: applicant, accept: 'text/html' },
-    });
+    const answered = await postMultipart('/evisa/application/respond', answer, applicant);
     expect([answered.statusCode, answered.headers.location]).toEqual([303, '/evisa/application']);
     expect((await page('/evisa/application', applicant)).body).toContain('Submitted');
 
