@@ -3,7 +3,8 @@ import { eventually } from '../harness/context.js';
 import { createAccessToken, createTestOfficer } from '../harness/identity.js';
 import { applicantAnswers, matchingMrz, photoWithExif, pngPage } from '../evisa/helpers.js';
 import {
-  AxeAuditor,
+  type AxeAuditor,
+  type BrowserSuite,
   JOURNEY_TIMEOUT_MS,
   checkpoints,
   completeWithKeyboard,
@@ -11,11 +12,10 @@ import {
   fillForm,
   formValues,
   go,
-  launchChromium,
   openContext,
   pathOf,
   type Stack,
-  startStack,
+  startBrowserSuite,
   submitWithKeyboard,
   tabThrough,
   watchForProblems,
@@ -28,6 +28,7 @@ import {
  * personal access token; the worker renders the PDF. Every page is screenshotted and audited with axe.
  */
 describe('eVisa applicant journey in Chromium', () => {
+  let suite: BrowserSuite;
   let stack: Stack;
   let browser: Browser;
   let axe: AxeAuditor;
@@ -36,17 +37,14 @@ describe('eVisa applicant journey in Chromium', () => {
   const steps = ['name', 'personal', 'passport', 'contact', 'travel', 'stay'] as const;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchChromium();
-    axe = await AxeAuditor.open(browser);
+    suite = await startBrowserSuite();
+    ({ stack, browser, axe } = suite);
     const officer = await createTestOfficer(stack.api, { postCode: 'PH-MNL' });
     officerToken = await createAccessToken(stack.api, officer.authenticated);
   }, JOURNEY_TIMEOUT_MS);
 
   afterAll(async () => {
-    await axe?.close();
-    await browser?.close();
-    await stack?.close();
+    await suite?.close();
   });
 
   /** An officer claims the next case of the Manila post (this one) and approves it, through the JSON API. */

@@ -127,6 +127,39 @@ function describeRule(rule: AxeRule): string {
   return `${rule.id} (${rule.impact}): ${rule.help} at ${rule.nodes.map((n) => n.target.join(' ')).join(', ')}`;
 }
 
+/** What every browser journey starts from: the portal on a real port, Chromium, and an axe auditor. */
+export interface BrowserSuite {
+  stack: Stack;
+  browser: Browser;
+  axe: AxeAuditor;
+  /** Closes the auditor, the browser and the stack, in that order. */
+  close(): Promise<void>;
+}
+
+export async function startBrowserSuite(): Promise<BrowserSuite> {
+  const stack = await startStack();
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const axe = await AxeAuditor.open(browser);
+    const opened = browser;
+    return {
+      stack,
+      browser,
+      axe,
+      close: async () => {
+        await axe.close();
+        await opened.close();
+        await stack.close();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await stack.close();
+    throw error;
+  }
+}
+
 /**
  * Runs axe-core on the document a page shows, as it is now. The pages forbid inline scripts (CSP) and
  * some contexts run without JavaScript, so the audit loads a copy of the document, at the same URL,

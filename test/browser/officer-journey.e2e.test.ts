@@ -5,17 +5,17 @@ import { eventually } from '../harness/context.js';
 import { createTestOfficer, type TestOfficer } from '../harness/identity.js';
 import { browserInjector, pngPage, submittedApplication, today } from '../evisa/helpers.js';
 import {
-  AxeAuditor,
+  type AxeAuditor,
+  type BrowserSuite,
   JOURNEY_TIMEOUT_MS,
   checkpoints,
   downloadEvisa,
   fillForm,
   go,
-  launchChromium,
   openContext,
   pathOf,
   type Stack,
-  startStack,
+  startBrowserSuite,
   watchForProblems,
 } from './harness.js';
 
@@ -26,22 +26,20 @@ import {
  * the officer claims the case again and approves it, and the applicant downloads the issued eVisa.
  */
 describe('officer review journey in Chromium', () => {
+  let suite: BrowserSuite;
   let stack: Stack;
   let browser: Browser;
   let axe: AxeAuditor;
   let officer: TestOfficer;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchChromium();
-    axe = await AxeAuditor.open(browser);
+    suite = await startBrowserSuite();
+    ({ stack, browser, axe } = suite);
     officer = await createTestOfficer(stack.api, { postCode: 'PH-MNL' });
   }, JOURNEY_TIMEOUT_MS);
 
   afterAll(async () => {
-    await axe?.close();
-    await browser?.close();
-    await stack?.close();
+    await suite?.close();
   });
 
   const statusOf = async (caseId: string) =>

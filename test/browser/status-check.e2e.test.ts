@@ -2,17 +2,17 @@ import type { Browser, Page } from 'playwright-core';
 import { generateReference } from '@app/cases';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
 import {
-  AxeAuditor,
+  type AxeAuditor,
+  type BrowserSuite,
   JOURNEY_TIMEOUT_MS,
   checkpoints,
   completeWithKeyboard,
   fillForm,
   go,
-  launchChromium,
   openContext,
   pathOf,
   type Stack,
-  startStack,
+  startBrowserSuite,
   watchForProblems,
 } from './harness.js';
 
@@ -41,22 +41,20 @@ const summaryTargets = (page: Page): Promise<(string | null)[]> =>
  * languages. Every page is screenshotted and audited with axe.
  */
 describe('status check in Chromium', () => {
+  let suite: BrowserSuite;
   let stack: Stack;
   let browser: Browser;
   let axe: AxeAuditor;
   let reference: string;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchChromium();
-    axe = await AxeAuditor.open(browser);
+    suite = await startBrowserSuite();
+    ({ stack, browser, axe } = suite);
     ({ reference } = await submittedApplication(await browserInjector(stack.api)));
   }, JOURNEY_TIMEOUT_MS);
 
   afterAll(async () => {
-    await axe?.close();
-    await browser?.close();
-    await stack?.close();
+    await suite?.close();
   });
 
   it(
