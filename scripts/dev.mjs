@@ -83,6 +83,7 @@ async function main() {
   env.PORT = apiPort;
   env.STORAGE_DIR = process.env.STORAGE_DIR ?? path.join(DATA_DIR, 'files');
   env.PUBLIC_BASE_URL = process.env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`;
+  env.WORKER_METRICS_PORT = process.env.WORKER_METRICS_PORT || String(await freePort());
 
   log('running migrations and seeds');
   migrateAndSeed(env);
@@ -111,7 +112,7 @@ async function main() {
       `  officer sign-in  ${base}/officer/sign-in`,
       `  API docs         ${base}/api/docs`,
       `  health           ${base}/health/ready`,
-      `  metrics          ${base}/metrics`,
+      `  metrics          ${base}/metrics   (the worker's: http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics)`,
       `  queues (admin)   ${base}/admin/queues`,
       ...(mailInbox ? [`  mail inbox       ${mailInbox}   (every email the portal sends lands here)`] : []),
       '',

@@ -2,6 +2,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../scripts/lib/services.mjs';
+import { eventually } from './harness/context.js';
 
 /** Every process below `pid`, found through /proc (postgres backends, redis, api, worker…). */
 function descendants(pid: number): number[] {
@@ -61,6 +62,19 @@ describe('npm run dev', () => {
     const inbox = /mail inbox\s+(http:\/\/localhost:\d+\/)/.exec(output)?.[1];
     expect(inbox).toBeDefined();
     expect((await fetch(inbox!, { headers: { accept: 'text/html' } })).status).toBe(200);
+    const workerMetrics = /the worker's: (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(output)?.[1];
+    expect(workerMetrics).toBeDefined();
+    // The worker starts beside the API and may still be connecting when the API is ready.
+    const scraped = await eventually(
+      () =>
+        fetch(workerMetrics!).then(
+          (r) => r.text(),
+          () => '',
+        ),
+      (body) => body.length > 0,
+      60_000,
+    );
+    expect(scraped).toContain('# TYPE worker_jobs_total counter');
 
     const started = descendants(dev.pid!);
     expect(started.length).toBeGreaterThanOrEqual(4);

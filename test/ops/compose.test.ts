@@ -46,8 +46,10 @@ describe('docker/compose.yml', () => {
     }
     // Inside a container, 127.0.0.1 (the default) cannot be reached through the published port.
     expect(loadConfig(services.api!.environment).host).toBe('0.0.0.0');
-    // The image's HEALTHCHECK calls the API port, which the worker does not open.
+    // The image's HEALTHCHECK calls the API port, which the worker does not open; it serves its metrics on its own port.
     expect(services.worker!.healthcheck?.test).toEqual(['NONE']);
+    expect(loadConfig(services.worker!.environment).workerMetricsPort).toBe(9464);
+    expect(loadConfig(services.api!.environment).workerMetricsPort).toBeNull();
   });
 
   it('refuses to resolve without a required secret', () => {

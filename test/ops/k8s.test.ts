@@ -215,7 +215,14 @@ describe('Kubernetes manifests (docker/k8s)', () => {
     expect(matches(api.spec.selector.matchLabels, api.spec.template.metadata.labels)).toBe(true);
 
     const worker = named('Deployment', 'consular-worker');
-    expect(podSpec(worker).containers[0].ports).toBeUndefined();
+    const workerContainer = podSpec(worker).containers[0];
+    const metricsPort = environmentOf(workerContainer).WORKER_METRICS_PORT;
+    expect(workerContainer.ports).toEqual([{ name: 'metrics', containerPort: Number(metricsPort) }]);
+    expect(workerContainer.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'metrics' });
+    expect(workerContainer.readinessProbe).toBeUndefined();
+    const workerAnnotations = worker.spec.template.metadata.annotations;
+    expect(read('apps', 'worker', 'src', 'worker-http.ts')).toContain("'/metrics'");
+    expect([workerAnnotations['prometheus.io/path'], workerAnnotations['prometheus.io/port']]).toEqual(['/metrics', metricsPort]);
     expect(matches(worker.spec.selector.matchLabels, worker.spec.template.metadata.labels)).toBe(true);
   });
 

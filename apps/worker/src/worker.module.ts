@@ -9,6 +9,7 @@ import { IdentityModule } from '@app/identity';
 import { ReviewWorkerModule } from '@app/review';
 import { LifecycleWorkerModule } from '@app/lifecycle';
 import { dataSourceOptions } from '@app/schema';
+import { WorkerHttp } from './worker-http.js';
 
 @Module({})
 export class WorkerModule {
@@ -26,6 +27,7 @@ export class WorkerModule {
         ReviewWorkerModule,
         LifecycleWorkerModule,
       ],
+      providers: [WorkerHttp],
     };
   }
 }

@@ -2,7 +2,8 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, type AppConfig, createQueueConnection } from '@app/platform';
+import { Counter, Histogram } from 'prom-client';
+import { APP_CONFIG, type AppConfig, createQueueConnection, Metrics } from '@app/platform';
 import { JobName, JOBS, QueueName } from './jobs.js';
 import { ON_JOB } from './on-job.decorator.js';
 import { QueueRegistry } from './queue-registry.js';
@@ -32,6 +33,8 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly workers: Worker[] = [];
   private readonly connections: Redis[] = [];
   private handlers = new Map<JobName, Handler>();
+  private readonly jobsFinished: Counter;
+  private readonly jobDuration: Histogram;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -40,7 +43,22 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_CONCURRENCY) private readonly concurrency: WorkerConcurrency,
     private readonly queues: QueueRegistry,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.jobsFinished = new Counter({
+      name: 'worker_jobs_total',
+      help: 'Jobs this worker finished, by queue, job name and outcome (a failed attempt counts once per attempt)',
+      labelNames: ['queue', 'job', 'outcome'],
+      registers: [metrics.registry],
+    });
+    this.jobDuration = new Histogram({
+      name: 'worker_job_duration_seconds',
+      help: 'Time from a job starting on this worker to its end, by queue and job name',
+      labelNames: ['queue', 'job'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60],
+      registers: [metrics.registry],
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.handlers = this.discoverHandlers();
@@ -57,11 +75,13 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
         ...(MAX_STALLED_COUNT[queue] !== undefined && { maxStalledCount: MAX_STALLED_COUNT[queue] }),
         autorun: true,
       });
-      worker.on('failed', (job, error) =>
+      worker.on('completed', (job) => this.count(queue, job, 'completed'));
+      worker.on('failed', (job, error) => {
+        this.count(queue, job, 'failed');
         this.logger.warn(
           `${queue}/${job?.name ?? '?'} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`,
-        ),
-      );
+        );
+      });
       worker.on('error', (error) => this.logger.warn(`${queue} worker: ${error.message}`));
       this.workers.push(worker);
     }
@@ -83,6 +103,12 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.close()));
     this.connections.forEach((connection) => connection.disconnect());
+  }
+
+  private count(queue: QueueName, job: Job | undefined, outcome: 'completed' | 'failed'): void {
+    const name = job?.name ?? 'unknown';
+    this.jobsFinished.inc({ queue, job: name, outcome });
+    if (job?.processedOn && job.finishedOn) this.jobDuration.observe({ queue, job: name }, (job.finishedOn - job.processedOn) / 1000);
   }
 
   private async dispatch(job: Job): Promise<unknown> {

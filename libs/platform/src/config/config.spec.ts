@@ -46,6 +46,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('serves the worker metrics only when WORKER_METRICS_PORT is set, and refuses a port out of range', () => {
+    expect(loadConfig(valid).workerMetricsPort).toBeNull();
+    expect(loadConfig({ ...valid, WORKER_METRICS_PORT: '9464' }).workerMetricsPort).toBe(9464);
+    expect(loadConfig({ ...valid, WORKER_METRICS_PORT: '0' }).workerMetricsPort).toBe(0);
+    for (const bad of ['65536', '-1', 'metrics']) {
+      expect(() => loadConfig({ ...valid, WORKER_METRICS_PORT: bad })).toThrow(/WORKER_METRICS_PORT must be an integer from 0 to 65535/);
+    }
+  });
+
   it('lists every bad variable in one error', () => {
     let caught: unknown;
     try {

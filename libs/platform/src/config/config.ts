@@ -18,6 +18,11 @@ export interface AppConfig {
    * a job whose worker died is handed to another worker within about twice this.
    */
   queueJobLockSeconds: number;
+  /**
+   * Where the worker serves /metrics and /health/live (it has no other HTTP); null serves nothing,
+   * 0 takes any free port. Off unless set, so several workers on one machine never fight for a port.
+   */
+  workerMetricsPort: number | null;
   bodyLimitBytes: number;
   storageDir: string;
   bullBoardEnabled: boolean;
@@ -89,6 +94,10 @@ class EnvReader {
       return fallback;
     }
     return value;
+  }
+
+  optionalInteger(name: string, min: number, max: number): number | null {
+    return this.read(name)?.trim() ? this.integer(name, min, min, max) : null;
   }
 
   boolean(name: string, fallback: boolean): boolean {
@@ -205,6 +214,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: env.url('REDIS_URL', ['redis:', 'rediss:']),
     queuePrefix: env.string('QUEUE_PREFIX', 'consular'),
     queueJobLockSeconds: env.integer('QUEUE_JOB_LOCK_SECONDS', 30, 2, 600),
+    workerMetricsPort: env.optionalInteger('WORKER_METRICS_PORT', 0, 65535),
     bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     storageDir: env.string('STORAGE_DIR', '.data/files'),
     bullBoardEnabled: env.boolean('BULL_BOARD_ENABLED', environment !== 'production'),
