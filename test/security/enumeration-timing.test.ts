@@ -4,7 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { generateReference } from '@app/cases';
 import { ApplicationCipher, EvisaOfficerActions } from '@app/evisa';
-import { RateLimiter } from '@app/platform';
+import { BlindIndex, RateLimiter, REDIS } from '@app/platform';
+import { statusLookupKeys } from '@app/status';
+import type { Redis } from 'ioredis';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { fastifyOf } from '../harness/identity.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
@@ -14,6 +16,12 @@ const ROUNDS = 80;
 const WARM_UP = 10;
 /** Generous: the two medians may differ by half again before the test calls it a difference. */
 const TOLERANCE = 1.5;
+
+/** What a refusal says: status, code and message (the correlation id differs every time). */
+const errorOf = (response: LightMyRequestResponse) => {
+  const { code, message } = (response.json() as { error: { code: string; message: string } }).error;
+  return [response.statusCode, code, message];
+};
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -113,12 +121,31 @@ describe('enumeration timing', () => {
       payload: { reference: ref, surname, dateOfBirth: '1990-04-27' },
     });
     const { medians, answers } = await race(resetLimits, access(unknown, 'Dela Cruz'), access(reference, 'Santos'));
-    const error = (response: LightMyRequestResponse) => {
-      const { code, message } = (response.json() as { error: { code: string; message: string } }).error;
-      return [response.statusCode, code, message];
+    expect(errorOf(answers.a)).toEqual([404, 'APPLICATION_NOT_FOUND', expect.any(String)]);
+    expect(errorOf(answers.b)).toEqual(errorOf(answers.a));
+    expect(indistinguishable(medians)).toBeLessThan(TOLERANCE);
+  });
+
+  it('the status check: an unknown reference and a known one with the wrong surname', async () => {
+    const unknown = generateReference('evisa');
+    const limiter = app.get(RateLimiter);
+    const redis = app.get<Redis>(REDIS);
+    // Ten failures lock a reference for an hour, and the per-reference limit answers 429 after 30: start afresh each time.
+    const resetLimits = async () => {
+      for (const ref of [reference, unknown]) {
+        const keys = statusLookupKeys(app.get(BlindIndex), ref);
+        await Promise.all([limiter.reset(keys.lookups), limiter.reset(keys.failures), redis.del(keys.lock)]);
+      }
     };
-    expect(error(answers.a)).toEqual([404, 'APPLICATION_NOT_FOUND', expect.any(String)]);
-    expect(error(answers.b)).toEqual(error(answers.a));
+    const check = (ref: string, surname: string) => () => ({
+      method: 'POST' as const,
+      url: '/api/v1/status',
+      remoteAddress: nextAddress(),
+      payload: { reference: ref, surname, dateOfBirth: '1990-04-27' },
+    });
+    const { medians, answers } = await race(resetLimits, check(unknown, 'Dela Cruz'), check(reference, 'Santos'));
+    expect(errorOf(answers.a)).toEqual([404, 'STATUS_NOT_FOUND', expect.any(String)]);
+    expect(errorOf(answers.b)).toEqual(errorOf(answers.a));
     expect(indistinguishable(medians)).toBeLessThan(TOLERANCE);
   });
 });

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { CaseSpine } from '@app/cases';
+import { CaseSpine, generateReference } from '@app/cases';
 import { type DeclaredRoute, RouteInventory } from '@app/identity';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { Browser, fastifyOf, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
@@ -166,9 +166,13 @@ describe('SQL injection on search and filter parameters', () => {
       ['/api/v1/verify/evisa/seal', (p) => ({ seal: p })],
       ['/api/v1/verify/seal', (p) => ({ seal: p })],
       ['/api/v1/evisa/applications/access', (p) => ({ reference: p, surname: p, dateOfBirth: p })],
+      ['/api/v1/status', (p) => ({ reference: p, surname: p, dateOfBirth: p })],
+      // A well-formed reference, so the surname reaches the look-up instead of the reference's check character refusing it.
+      ['/api/v1/status', (p) => ({ reference: generateReference('evisa'), surname: p, dateOfBirth: '1990-04-27' })],
       ['/verify/evisa', (p) => ({ visaNumber: p, passportNumber: p })],
       ['/verify/seal', (p) => ({ seal: p })],
       ['/evisa/access', (p) => ({ reference: p, surname: p, dateOfBirth: p })],
+      ['/status', (p) => ({ reference: p, surname: p, dateOfBirth: p })],
       ['/officer/sign-in', (p) => ({ username: p, password: p })],
     ];
     const wrong: string[] = [];
