@@ -111,6 +111,7 @@ async function main() {
       },
       startServer: stack.startServer,
       untilIdle: stack.untilIdle,
+      withQueuesPaused: stack.withQueuesPaused,
       startApi: stack.startApi,
       startWorker: stack.startWorker,
       cpuSeconds,

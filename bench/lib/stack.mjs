@@ -187,6 +187,24 @@ export async function startBenchStack({ purpose, skipBuild = false, cpuProfileDi
       }
     },
 
+    /**
+     * Runs `work` with the worker's queues paused (BullMQ's global pause: workers take no new job, the
+     * outbox relay still forwards rows), then resumes them. For comparisons whose two sides would
+     * otherwise leave the worker different work.
+     */
+    async withQueuesPaused(work) {
+      const queues = WORKER_QUEUES.map(
+        (name) => new Queue(name, { connection: { url: stack.env.REDIS_URL }, prefix: stack.env.QUEUE_PREFIX }),
+      );
+      try {
+        await Promise.all(queues.map((queue) => queue.pause()));
+        return await work();
+      } finally {
+        await Promise.all(queues.map((queue) => queue.resume()));
+        await Promise.all(queues.map((queue) => queue.close()));
+      }
+    },
+
     /** Peak RSS (MiB) per process label, over every process started so far, restarts included. */
     peakRss() {
       for (const child of children) samplePeakRss(child);
