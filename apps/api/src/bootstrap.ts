@@ -43,7 +43,7 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     // Signed tokens travel as one path segment (/status/link/<token>); Fastify's default is 100 characters.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     trustProxy: config.env === 'production',
     // URLs the router refuses (bad encoding, an over-long path parameter) get the one error shape too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendRouterError(error, request, reply, headers),
