@@ -24,6 +24,7 @@ export * from './web/body-depth.js';
 export * from './web/content-negotiation.js';
 export * from './web/i18n.js';
 export * from './web/project-root.js';
+export * from './web/untyped-body.js';
 export * from './web/web-layer.js';
 export * from './auth/policy.js';
 export * from './icao/check-digit.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApplicantRoute, DomainException, Public } from '@app/platform';
+import { ApplicantRoute, DomainException, Public, UntypedBody } from '@app/platform';
 import { isStepName } from '../answers.js';
 import {
   type ApplicantCaseView,
@@ -17,7 +17,6 @@ import { translateIssues } from '../issues.js';
 import { assertIdempotencyKey, EvisaPaymentService, type PaymentView } from '../payments/payment.service.js';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment.provider.js';
 import { readMultipart } from '../web/multipart.js';
-import { UntypedBody } from '../web/untyped-body.js';
 
 const SLOTS: Record<string, FileSlot> = { photo: 'photo', 'passport-page': 'passportPage' };
 type Body = Record<string, unknown>;

@@ -1,10 +1,9 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type FieldError, Public } from '@app/platform';
+import { type FieldError, Public, UntypedBody } from '@app/platform';
 import { MAX_SEAL_TEXT_LENGTH } from '@app/documents';
 import { countryName } from '../web/form-spec.js';
-import { UntypedBody } from '../web/untyped-body.js';
 import { type EvisaVerificationAnswer, EvisaVerificationService } from './evisa-verification.service.js';
 import { MAX_DOCUMENT_NUMBER_LENGTH } from './verify-evisa.dto.js';
 

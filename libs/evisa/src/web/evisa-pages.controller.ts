@@ -1,7 +1,16 @@
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, type AppConfig, ApplicantRoute, DomainException, type FieldError, Public, ValidationException } from '@app/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  ApplicantRoute,
+  DomainException,
+  type FieldError,
+  Public,
+  UntypedBody,
+  ValidationException,
+} from '@app/platform';
 import { type Answers, isStepName, STEP_NAMES, STEPS, type StepName } from '../answers.js';
 import { type DraftView, EvisaApplicationService, type FileSlot } from '../application.service.js';
 import { EvisaErrors } from '../errors.js';
@@ -14,7 +23,6 @@ import { EVISA_SETTINGS, type EvisaSettings, portName } from '../settings.js';
 import { APPLICANT_COOKIE, clearTokenCookie, DRAFT_COOKIE, readCookie, setTokenCookie } from './cookies.js';
 import { countryName, fieldsFor } from './form-spec.js';
 import { readMultipart } from './multipart.js';
-import { UntypedBody } from './untyped-body.js';
 
 type Form = Record<string, unknown>;
 const UPLOAD_SLOTS: Record<string, FileSlot> = { photo: 'photo', 'passport-page': 'passportPage' };
