@@ -12,8 +12,8 @@ export const PRIORITIES = [1, 2, 3, 4] as const;
 
 /** Every emergency rule and figure that policy may change; loaded from `libs/emergency/data/emergency.json`. */
 export interface EmergencySettings {
+  /** The 24-hour, toll-free emergency line: a life-threatening emergency calls it rather than filling in a form. */
   hotline: string;
-  hotlineNote: string;
   categories: string[];
   /** The priority a report starts with until an officer triages it (1 = P1, most urgent). */
   defaultPriorityByCategory: Record<string, number>;

@@ -17,7 +17,6 @@ export class EmergencyPagesController {
   start(@Res() reply: FastifyReply) {
     return reply.view('emergency/start.njk', {
       hotline: this.emergencies.settings.hotline,
-      hotlineNote: this.emergencies.settings.hotlineNote,
     });
   }
 
