@@ -52,6 +52,26 @@ async function caseAt(fixture: MatrixFixture): Promise<string> {
   return opened.id;
 }
 
+/** A fresh emergency report waiting at the fixture's post; returns its case id. */
+async function emergencyAt(fixture: MatrixFixture): Promise<string> {
+  return fixture.app.get(DataSource).transaction(async (manager) => {
+    const opened = await fixture.app.get(CaseSpine).openCase(manager, {
+      service: 'emergency',
+      status: 'REPORTED',
+      postCode: fixture.postCode,
+      locale: 'en',
+      actor: { type: 'applicant' },
+    });
+    await manager.query(
+      `INSERT INTO emergency_case (case_id, category, country, city, relationship, first_contact_due_at) VALUES ($1, 'crime_victim', 'USA', 'Los Angeles', 'self', now())`,
+      [opened.id],
+    );
+    return opened.id;
+  });
+}
+
+const EMERGENCY_ROLES: readonly Role[] = ['officer', 'supervisor'];
+
 export const OFFICER_ROUTES: OfficerRouteCase[] = [
   // identity: the officer's own pages
   { method: 'GET', route: '/officer', roles: ALL, postScoped: false, allowed: 200 },
@@ -234,6 +254,55 @@ export const OFFICER_ROUTES: OfficerRouteCase[] = [
     roles: ALL,
     postScoped: true,
     allowed: 400,
+  },
+  // emergency: triage, contact log and resolution (no empty form is valid; a missing version is stale)
+  {
+    method: 'GET',
+    route: '/officer/emergency/:id',
+    url: async (f) => `/officer/emergency/${await emergencyAt(f)}`,
+    roles: EMERGENCY_ROLES,
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/officer/emergency/:id/triage',
+    url: async (f) => `/officer/emergency/${await emergencyAt(f)}/triage`,
+    roles: EMERGENCY_ROLES,
+    postScoped: true,
+    allowed: 400,
+  },
+  {
+    method: 'POST',
+    route: '/officer/emergency/:id/start',
+    url: async (f) => `/officer/emergency/${await emergencyAt(f)}/start`,
+    roles: EMERGENCY_ROLES,
+    postScoped: true,
+    allowed: 409,
+  },
+  {
+    method: 'POST',
+    route: '/officer/emergency/:id/contacts',
+    url: async (f) => `/officer/emergency/${await emergencyAt(f)}/contacts`,
+    roles: EMERGENCY_ROLES,
+    postScoped: true,
+    allowed: 400,
+  },
+  {
+    method: 'POST',
+    route: '/officer/emergency/:id/resolve',
+    url: async (f) => `/officer/emergency/${await emergencyAt(f)}/resolve`,
+    roles: EMERGENCY_ROLES,
+    postScoped: true,
+    allowed: 400,
+  },
+  {
+    method: 'POST',
+    route: '/officer/emergency/:id/close',
+    url: async (f) => `/officer/emergency/${await emergencyAt(f)}/close`,
+    roles: EMERGENCY_ROLES,
+    postScoped: true,
+    allowed: 409,
   },
   // notifications: failed deliveries for supervisors
   { method: 'GET', route: '/officer/notifications/failed', roles: ['supervisor'], postScoped: false, allowed: 200 },

@@ -2,6 +2,7 @@ import { FileRecord, typeOrmOptions } from '@app/platform';
 import { CaseEvent, CaseRecord, GeneratedDocument, OutboxMessage } from '@app/cases';
 import { Post } from '@app/posts';
 import { EvisaApplication, EvisaInformationRequest, EvisaPayment, VerificationLookup } from '@app/evisa';
+import { EmergencyCase, EmergencyContact } from '@app/emergency';
 import { AccessToken, Officer } from '@app/identity';
 import { AuditRecord } from '@app/audit';
 import { NotificationPreference, NotificationRecord, SmsDevMessage } from '@app/notifications';
@@ -20,6 +21,7 @@ import { DataLifecycle1764058300000 } from '../../../migrations/1764058300000-Da
 import { OutboxWakeAfterCommit1764059500000 } from '../../../migrations/1764059500000-OutboxWakeAfterCommit.js';
 import { ClaimableIndexes1764060000000 } from '../../../migrations/1764060000000-ClaimableIndexes.js';
 import { ApprovedCasesIndex1764060100000 } from '../../../migrations/1764060100000-ApprovedCasesIndex.js';
+import { Emergency1764060200000 } from '../../../migrations/1764060200000-Emergency.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -44,6 +46,8 @@ export const ENTITIES = [
   MyCasesSession,
   ShareCode,
   ShareCodeUse,
+  EmergencyCase,
+  EmergencyContact,
 ];
 
 /** Every migration, in order. */
@@ -61,6 +65,7 @@ export const MIGRATIONS = [
   OutboxWakeAfterCommit1764059500000,
   ClaimableIndexes1764060000000,
   ApprovedCasesIndex1764060100000,
+  Emergency1764060200000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {
