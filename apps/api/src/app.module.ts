@@ -7,6 +7,7 @@ import { AuditModule, AuditWebModule } from '@app/audit';
 import { IdentityModule } from '@app/identity';
 import { DocumentsApiModule } from '@app/documents';
 import { EvisaModule } from '@app/evisa';
+import { LegalisationModule } from '@app/legalisation';
 import { ReviewModule } from '@app/review';
 import { NotificationsWebModule } from '@app/notifications';
 import { StatusModule } from '@app/status';
@@ -32,6 +33,7 @@ export class ApiModule {
         IdentityModule,
         DocumentsApiModule,
         EvisaModule,
+        LegalisationModule,
         ReviewModule,
         NotificationsWebModule,
         StatusModule,

@@ -4,6 +4,7 @@ import { type AppConfig, type Clock, PlatformModule } from '@app/platform';
 import { QueueName, WorkerRuntimeModule } from '@app/cases';
 import { NotificationsWorkerModule } from '@app/notifications';
 import { EvisaWorkerModule } from '@app/evisa';
+import { LegalisationWorkerModule } from '@app/legalisation';
 import { AuditModule } from '@app/audit';
 import { IdentityModule } from '@app/identity';
 import { ReviewWorkerModule } from '@app/review';
@@ -21,6 +22,7 @@ export class WorkerModule {
         WorkerRuntimeModule.forRoot({ [QueueName.Documents]: 2, [QueueName.Notifications]: 8 }),
         NotificationsWorkerModule,
         EvisaWorkerModule.forRoot(),
+        LegalisationWorkerModule,
         AuditModule,
         IdentityModule,
         ReviewWorkerModule,

@@ -20,6 +20,7 @@ import { DataLifecycle1764058300000 } from '../../../migrations/1764058300000-Da
 import { OutboxWakeAfterCommit1764059500000 } from '../../../migrations/1764059500000-OutboxWakeAfterCommit.js';
 import { ClaimableIndexes1764060000000 } from '../../../migrations/1764060000000-ClaimableIndexes.js';
 import { ApprovedCasesIndex1764060100000 } from '../../../migrations/1764060100000-ApprovedCasesIndex.js';
+import { Legalisation1764060300000 } from '../../../migrations/1764060300000-Legalisation.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -61,6 +62,7 @@ export const MIGRATIONS = [
   OutboxWakeAfterCommit1764059500000,
   ClaimableIndexes1764060000000,
   ApprovedCasesIndex1764060100000,
+  Legalisation1764060300000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {
