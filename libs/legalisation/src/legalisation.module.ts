@@ -35,7 +35,7 @@ export class LegalisationCoreModule {}
  * and the public certificate register.
  */
 @Module({
-  imports: [LegalisationCoreModule, ReviewModule],
+  imports: [LegalisationCoreModule, CasesModule, ReviewModule],
   controllers: [
     LegalisationPagesController,
     LegalisationApiController,
