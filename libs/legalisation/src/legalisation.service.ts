@@ -300,6 +300,8 @@ export class LegalisationService {
         actor: { type: 'applicant' },
         type: 'legalisation.information_provided',
         visibility: 'applicant',
+        // Back in the queue for whoever claims it next.
+        set: { assignedOfficerId: null, claimExpiresAt: null },
       });
       return moved;
     });
