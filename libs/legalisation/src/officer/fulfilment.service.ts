@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog, officerActor } from '@app/audit';
 import { type CaseRecord, CaseSpine } from '@app/cases';
 import { findCaseInScope } from '@app/identity';
-import { type AuthenticatedOfficer, DomainException, postScopeOf } from '@app/platform';
+import { type AuthenticatedOfficer, DomainException, postScopeOf, ValidationException } from '@app/platform';
 import { LegalisationErrors } from '../errors.js';
 
 /**
@@ -25,19 +25,20 @@ export class FulfilmentService {
   }
 
   /** AUTHENTICATED → READY_FOR_PICKUP (pickup at the post) or MAILED (by mail). */
-  dispatch(officer: AuthenticatedOfficer, caseId: string, expectedVersion: number): Promise<CaseRecord> {
+  dispatch(officer: AuthenticatedOfficer, caseId: string, expectedVersion: unknown): Promise<CaseRecord> {
     return this.move(officer, caseId, expectedVersion, 'dispatch');
   }
 
   /** READY_FOR_PICKUP or MAILED → COMPLETED. */
-  complete(officer: AuthenticatedOfficer, caseId: string, expectedVersion: number): Promise<CaseRecord> {
+  complete(officer: AuthenticatedOfficer, caseId: string, expectedVersion: unknown): Promise<CaseRecord> {
     return this.move(officer, caseId, expectedVersion, 'complete');
   }
 
-  private async move(officer: AuthenticatedOfficer, caseId: string, expectedVersion: number, step: 'dispatch' | 'complete') {
+  private async move(officer: AuthenticatedOfficer, caseId: string, version: unknown, step: 'dispatch' | 'complete') {
     return this.dataSource.transaction(async (manager) => {
       const current = await findCaseInScope(manager, caseId, postScopeOf(officer), true);
       if (current.service !== 'legalisation') throw new DomainException(LegalisationErrors.LEGALISATION_NOT_FOUND, 'No such request.');
+      const expectedVersion = versionOf(version);
       this.spine.assertVersion(current, expectedVersion);
       const delivery = await this.deliveryOf(current);
       const to = step === 'complete' ? 'COMPLETED' : delivery === 'mail' ? 'MAILED' : 'READY_FOR_PICKUP';
@@ -78,4 +79,13 @@ export class FulfilmentService {
     if (!row) throw new DomainException(LegalisationErrors.LEGALISATION_NOT_FOUND, 'No such request.');
     return row.delivery;
   }
+}
+
+/** The version a form or JSON body carried, as a positive integer. */
+function versionOf(raw: unknown): number {
+  const version = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : typeof raw === 'number' ? raw : NaN;
+  if (!Number.isInteger(version) || version < 1) {
+    throw new ValidationException([{ field: 'expectedVersion', messages: ['The case version is missing. Reload the page.'] }]);
+  }
+  return version;
 }
