@@ -85,14 +85,17 @@ describe('document authentication pages without JavaScript', () => {
     const list = await visitor.get('/legalisation/documents');
     expect(list.body).toContain('Birth certificate, 1988');
     const second = await visitor.post('/legalisation/documents', {
-      action: 'continue',
+      action: 'add',
       documentType: 'diploma',
       issuingCountry: 'United States',
       originals: '1',
       extraCopies: '0',
       description: 'Diploma',
     });
-    expect(second.headers.location).toBe('/legalisation/options');
+    expect(second.headers.location).toBe('/legalisation/documents');
+    // The form comes back with extra copies at 0: that alone is not another document.
+    const onward = await visitor.post('/legalisation/documents', { action: 'continue', documentType: '', extraCopies: '0' });
+    expect(onward.headers.location).toBe('/legalisation/options');
 
     await visitor.get('/legalisation/options');
     const noAddress = await visitor.post('/legalisation/options', {

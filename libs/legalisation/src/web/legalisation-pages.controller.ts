@@ -82,7 +82,8 @@ export class LegalisationPagesController {
     const { id, draft } = await this.draftOf(request);
     if (!draft.applicant) return reply.redirect('/legalisation/applicant', 303);
     const adding = text(form.action) !== 'continue';
-    const filledIn = ['documentType', 'issuingCountry', 'originals', 'extraCopies', 'description'].some((name) => text(form[name]) !== '');
+    // Extra copies starts at 0, so it alone does not make a new document.
+    const filledIn = ['documentType', 'issuingCountry', 'originals', 'description'].some((name) => text(form[name]) !== '');
     if (adding || filledIn || !draft.items.length) {
       if (!adding && !filledIn) {
         const errors = [{ field: 'documentType', messages: [request.t('legalisation.err.atLeastOneItem')] }];
