@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { PersonalDataRegistry } from '@app/lifecycle';
 import { CERTIFICATE_LOOKUPS_PER_MINUTE } from '@app/legalisation';
 import { startTestStack, type TestStack } from '../harness/app.js';

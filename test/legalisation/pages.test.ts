@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { Browser } from '../harness/identity.js';
 import { rowCounts } from './helpers.js';

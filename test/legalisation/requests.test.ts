@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { addWorkingDays } from '@app/review';
 import { LegalisationService } from '@app/legalisation';
 import { startTestStack, type TestStack } from '../harness/app.js';
