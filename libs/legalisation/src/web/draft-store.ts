@@ -51,6 +51,8 @@ export class DraftStore {
   /** Saves the draft; returns the token for the cookie (a new draft gets a new id). */
   async write(id: string | null, draft: LegalisationDraft): Promise<string> {
     const draftId = id ?? randomUUID();
+    // Abandoned drafts hold personal data: each new one clears those past their lifetime.
+    if (!id) await this.dataSource.query(`DELETE FROM legalisation_draft WHERE expires_at <= $1`, [this.clock.now()]);
     const expiresAt = new Date(this.clock.now().getTime() + this.lifetimeSeconds * 1000);
     await this.dataSource.query(
       `INSERT INTO legalisation_draft (id, data, expires_at) VALUES ($1, $2, $3)
