@@ -7,3 +7,4 @@ export * from './settings.js';
 export * from './slots.js';
 export * from './validation.js';
 export * from './verification/certificate-register.service.js';
+export * from './certificate/certificate.handler.js';

@@ -3,6 +3,7 @@ import { CasesModule } from '@app/cases';
 import { PersonalDataModule } from '@app/lifecycle';
 import { ReviewModule } from '@app/review';
 import { LegalisationApiController } from './api/legalisation-api.controller.js';
+import { CertificateHandler } from './certificate/certificate.handler.js';
 import { LegalisationPersonalData } from './legalisation-personal-data.js';
 import { LegalisationStatusDetails } from './legalisation-status.details.js';
 import { LegalisationService } from './legalisation.service.js';
@@ -54,6 +55,6 @@ export class LegalisationCoreModule {}
 })
 export class LegalisationModule {}
 
-/** The worker side: the personal-data port, so the retention job erases what a request holds. */
-@Module({ imports: [LegalisationCoreModule] })
+/** The worker side: the certificate PDF, and the personal-data port, so the retention job erases what a request holds. */
+@Module({ imports: [LegalisationCoreModule, CasesModule], providers: [CertificateHandler] })
 export class LegalisationWorkerModule {}

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { CaseRecord } from '@app/cases';
-import { CaseSpine } from '@app/cases';
+import { CaseSpine, JobName, OutboxWriter } from '@app/cases';
 import { ValidationException } from '@app/platform';
 import { type DecisionContext, DecisionHandlers, DecisionService, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
 import { LegalisationService } from '../legalisation.service.js';
@@ -21,6 +21,7 @@ export class LegalisationReviewIntegration implements OnModuleInit {
     private readonly workspace: WorkspaceDetails,
     private readonly requests: LegalisationService,
     private readonly spine: CaseSpine,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   onModuleInit(): void {
@@ -44,7 +45,7 @@ export class LegalisationReviewIntegration implements OnModuleInit {
     this.workspace.register('legalisation', (caseId, status) => this.extras(caseId, status));
   }
 
-  /** IN_REVIEW → AUTHENTICATED: the next certificate number of the issue year, and the issue date at the post. */
+  /** IN_REVIEW → AUTHENTICATED: the next certificate number of the issue year, the issue date at the post; queues the certificate PDF. */
   private async approve({ manager, current, input, officer, now }: DecisionContext): Promise<CaseRecord> {
     const view = await this.requests.view(current.id, manager);
     if (!view) throw new Error(`legalisation case ${current.id} has no request`);
@@ -67,6 +68,7 @@ export class LegalisationReviewIntegration implements OnModuleInit {
       certificateNumber,
       authenticatedOn,
     ]);
+    await this.outbox.add(manager, JobName.RenderAuthenticationCertificate, { caseId: current.id }, { caseId: current.id });
     return approved;
   }
 

@@ -41,9 +41,17 @@ export class CertificateRegisterApiController {
 export class CertificateRegisterPagesController {
   constructor(private readonly register: CertificateRegister) {}
 
+  /** The certificate's QR code leads here with its number and issue date filled in; the look-up waits for the button. */
   @Get()
-  page(@Res() reply: FastifyReply) {
-    return reply.code(200).view('legalisation/verify.njk', { values: {}, errors: [], fieldErrors: {} });
+  page(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const certificateNumber = text(query.certificate);
+    const issuedOn = text(query.issued);
+    const values = {
+      certificateNumber: certificateNumber.length <= 40 ? certificateNumber : '',
+      issuedOn: /^\d{4}-\d{2}-\d{2}$/.test(issuedOn) ? issuedOn : '',
+    };
+    return reply.code(200).view('legalisation/verify.njk', { values, errors: [], fieldErrors: {} });
   }
 
   @Post()
