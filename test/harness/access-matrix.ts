@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
+import { AppointmentSlots, LegalisationService } from '@app/legalisation';
 import type { Role } from '@app/platform';
 
 /**
@@ -71,6 +72,29 @@ async function emergencyAt(fixture: MatrixFixture): Promise<string> {
 }
 
 const EMERGENCY_ROLES: readonly Role[] = ['officer', 'supervisor'];
+
+/** A fresh document authentication request at the fixture's post, with its booking; returns its case id. */
+async function legalisationCaseAt(fixture: MatrixFixture): Promise<string> {
+  const requests = fixture.app.get(LegalisationService);
+  const post = await requests.post(fixture.postCode);
+  const slot = (await fixture.app.get(AppointmentSlots).free(post))[0]!.slots[0]!;
+  const applicant = {
+    givenNames: 'Ana',
+    surname: 'Lee',
+    dateOfBirth: '1980-01-01',
+    email: 'ana@example.test',
+    phone: '',
+    locale: 'en' as const,
+  };
+  const item = { documentType: 'diploma', issuingCountry: 'Japan', originals: 1, extraCopies: 0, description: 'Diploma' };
+  const options = {
+    direction: 'foreign_document_for_use_at_home' as const,
+    serviceLevel: 'regular' as const,
+    delivery: 'pickup_at_post' as const,
+    mailingAddress: null,
+  };
+  return (await requests.submit({ applicant, items: [item], options, postCode: post.code, slotId: slot.id })).caseId;
+}
 
 export const OFFICER_ROUTES: OfficerRouteCase[] = [
   // identity: the officer's own pages
@@ -333,5 +357,30 @@ export const OFFICER_ROUTES: OfficerRouteCase[] = [
     roles: ['supervisor'],
     postScoped: false,
     allowed: 200,
+  },
+  // legalisation: handing over or posting authenticated documents (post-scoped)
+  {
+    method: 'GET',
+    route: '/officer/legalisation/:caseId',
+    url: async (f) => `/officer/legalisation/${await legalisationCaseAt(f)}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/officer/legalisation/:caseId/dispatch',
+    url: async (f) => `/officer/legalisation/${await legalisationCaseAt(f)}/dispatch`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
+  },
+  {
+    method: 'POST',
+    route: '/officer/legalisation/:caseId/complete',
+    url: async (f) => `/officer/legalisation/${await legalisationCaseAt(f)}/complete`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
   },
 ];

@@ -8,6 +8,7 @@ import { IdentityModule } from '@app/identity';
 import { DocumentsApiModule } from '@app/documents';
 import { EvisaModule } from '@app/evisa';
 import { EmergencyModule } from '@app/emergency';
+import { LegalisationModule } from '@app/legalisation';
 import { ReviewModule } from '@app/review';
 import { NotificationsWebModule } from '@app/notifications';
 import { StatusModule } from '@app/status';
@@ -34,6 +35,7 @@ export class ApiModule {
         DocumentsApiModule,
         EvisaModule,
         EmergencyModule,
+        LegalisationModule,
         ReviewModule,
         NotificationsWebModule,
         StatusModule,

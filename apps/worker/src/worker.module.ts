@@ -5,6 +5,7 @@ import { QueueName, WorkerRuntimeModule } from '@app/cases';
 import { NotificationsWorkerModule } from '@app/notifications';
 import { EvisaWorkerModule } from '@app/evisa';
 import { EmergencyWorkerModule } from '@app/emergency';
+import { LegalisationWorkerModule } from '@app/legalisation';
 import { AuditModule } from '@app/audit';
 import { IdentityModule } from '@app/identity';
 import { ReviewWorkerModule } from '@app/review';
@@ -24,6 +25,7 @@ export class WorkerModule {
         NotificationsWorkerModule,
         EvisaWorkerModule.forRoot(),
         EmergencyWorkerModule,
+        LegalisationWorkerModule,
         AuditModule,
         IdentityModule,
         ReviewWorkerModule,

@@ -22,6 +22,7 @@ import { OutboxWakeAfterCommit1764059500000 } from '../../../migrations/17640595
 import { ClaimableIndexes1764060000000 } from '../../../migrations/1764060000000-ClaimableIndexes.js';
 import { ApprovedCasesIndex1764060100000 } from '../../../migrations/1764060100000-ApprovedCasesIndex.js';
 import { Emergency1764060200000 } from '../../../migrations/1764060200000-Emergency.js';
+import { Legalisation1764060300000 } from '../../../migrations/1764060300000-Legalisation.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -66,6 +67,7 @@ export const MIGRATIONS = [
   ClaimableIndexes1764060000000,
   ApprovedCasesIndex1764060100000,
   Emergency1764060200000,
+  Legalisation1764060300000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {

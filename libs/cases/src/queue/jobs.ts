@@ -23,6 +23,8 @@ export enum JobName {
   RequeueLostRenders = 'requeue-lost-renders',
   /** Every hour: delete stored bytes older than an hour that no file row names (a write whose transaction never committed). */
   SweepOrphanFiles = 'sweep-orphan-files',
+  /** Documents were authenticated: render the certificate PDF with its QR code to the public register. */
+  RenderAuthenticationCertificate = 'render-authentication-certificate',
 }
 
 export interface JobPayloads {
@@ -35,6 +37,7 @@ export interface JobPayloads {
   [JobName.AnonymiseClosedCases]: Record<string, never>;
   [JobName.RequeueLostRenders]: Record<string, never>;
   [JobName.SweepOrphanFiles]: Record<string, never>;
+  [JobName.RenderAuthenticationCertificate]: { caseId: string };
 }
 
 const ONE_DAY_SECONDS = 24 * 3600;
@@ -73,6 +76,7 @@ function repeatableJobOptions(backoffDelayMs: number): JobsOptions {
 export const JOBS: Record<JobName, JobDefinition> = {
   [JobName.NotifyCaseEvent]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.RenderEvisa]: { queue: QueueName.Documents, options: DEFAULT_OPTIONS },
+  [JobName.RenderAuthenticationCertificate]: { queue: QueueName.Documents, options: DEFAULT_OPTIONS },
   [JobName.SendDraftResumeLink]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.EmailSlaBreach]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.EscalateOverdueCases]: {

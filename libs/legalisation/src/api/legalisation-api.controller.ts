@@ -1,0 +1,71 @@
+import { Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Public, UntypedBody, ValidationException } from '@app/platform';
+import { LegalisationService, type SubmissionResult } from '../legalisation.service.js';
+import { AppointmentSlots, type SlotDay } from '../slots.js';
+import { text } from '../validation.js';
+
+/**
+ * Document authentication for API clients: the free appointment slots of a post, submitting a
+ * request with its booking (an optional Idempotency-Key returns the first result again), and
+ * answering a request for information. No personal data in any URL.
+ */
+@ApiTags('legalisation')
+@Public()
+@Controller('api/v1/legalisation')
+export class LegalisationApiController {
+  constructor(
+    private readonly requests: LegalisationService,
+    private readonly slots: AppointmentSlots,
+  ) {}
+
+  @Get('posts')
+  @ApiOperation({ summary: 'Posts that authenticate documents' })
+  posts() {
+    return this.requests.posts();
+  }
+
+  @Get('posts/:postCode/slots')
+  @ApiOperation({ summary: 'Free appointment slots of a post, by local day (full slots are left out)' })
+  async freeSlots(@Param('postCode') postCode: string): Promise<{ postCode: string; timeZone: string; days: SlotDay[] }> {
+    const post = await this.requests.post(postCode);
+    return { postCode: post.code, timeZone: post.timeZone, days: await this.slots.free(post) };
+  }
+
+  @Post('requests')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Submit a request with its appointment; the case opens SUBMITTED' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  submit(
+    @UntypedBody() body: Record<string, unknown>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() request: FastifyRequest,
+  ): Promise<SubmissionResult> {
+    if (key !== undefined && !/^[A-Za-z0-9_-]{8,100}$/.test(key)) {
+      throw new ValidationException([{ field: 'Idempotency-Key', messages: ['Use 8 to 100 letters, digits, "-" or "_".'] }]);
+    }
+    return this.requests.submit(this.requests.parse(body, request.t), key ?? null);
+  }
+
+  @Post('requests/answer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Answer a request for information (reference, surname, date of birth and the answer)' })
+  async answer(
+    @UntypedBody() body: Record<string, unknown>,
+    @Req() request: FastifyRequest,
+  ): Promise<{ reference: string; status: string }> {
+    const values = {
+      reference: text(body.reference),
+      surname: text(body.surname),
+      dateOfBirth: text(body.dateOfBirth),
+      answer: text(body.answer),
+    };
+    const errors = Object.entries(values)
+      .filter(([field, value]) => !value || value.length > (field === 'answer' ? 2000 : 100))
+      .map(([field]) => ({ field, messages: [`Enter ${field}.`] }));
+    if (errors.length) throw new ValidationException(errors);
+    const moved = await this.requests.answer(values, request.ip);
+    return { reference: moved.reference, status: moved.status };
+  }
+}

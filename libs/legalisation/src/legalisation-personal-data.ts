@@ -1,0 +1,32 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type PersonalDataPort, PersonalDataRegistry } from '@app/lifecycle';
+import { LegalisationService } from './legalisation.service.js';
+
+/**
+ * Document authentication's personal data for the retention job and subject access exports: the
+ * mailing address, the items' descriptions and the texts of requests for information and answers.
+ * What stays (document types, counts, fee, appointment, certificate number) says nothing about the person.
+ */
+@Injectable()
+export class LegalisationPersonalData implements PersonalDataPort, OnModuleInit {
+  constructor(
+    private readonly registry: PersonalDataRegistry,
+    private readonly requests: LegalisationService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register('legalisation', this);
+  }
+
+  async erase(manager: EntityManager, caseId: string): Promise<void> {
+    await manager.query(`UPDATE legalisation_request SET mailing_address = NULL WHERE case_id = $1`, [caseId]);
+    await manager.query(`UPDATE legalisation_item SET description = NULL, issuing_country = NULL WHERE case_id = $1`, [caseId]);
+    await manager.query(`UPDATE legalisation_information_request SET message = NULL, answer = NULL WHERE case_id = $1`, [caseId]);
+  }
+
+  async export(manager: EntityManager, caseId: string): Promise<Record<string, unknown>> {
+    const view = await this.requests.view(caseId, manager);
+    return { request: view };
+  }
+}

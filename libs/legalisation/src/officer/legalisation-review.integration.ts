@@ -1,0 +1,108 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { CaseRecord } from '@app/cases';
+import { CaseSpine, JobName, OutboxWriter } from '@app/cases';
+import { ValidationException } from '@app/platform';
+import { type DecisionContext, DecisionHandlers, DecisionService, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
+import { LegalisationService } from '../legalisation.service.js';
+
+/** Statuses in which the documents are authenticated and still to be handed over or posted. */
+export const FULFILMENT_STATUSES = ['AUTHENTICATED', 'READY_FOR_PICKUP', 'MAILED'];
+
+/**
+ * Plugs document authentication into the officers' review queue: approval assigns the certificate
+ * number and issue date; a refusal needs its reason in words; a request for information is kept
+ * for the applicant to answer. The workspace shows the items, options, appointment and fee.
+ */
+@Injectable()
+export class LegalisationReviewIntegration implements OnModuleInit {
+  constructor(
+    private readonly decisions: DecisionHandlers,
+    private readonly decisionService: DecisionService,
+    private readonly workspace: WorkspaceDetails,
+    private readonly requests: LegalisationService,
+    private readonly spine: CaseSpine,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  onModuleInit(): void {
+    this.decisions.register('legalisation', 'approve', (context) => this.approve(context));
+    this.decisions.register('legalisation', 'refuse', (context) => {
+      if (!context.input.text?.trim()) {
+        throw new ValidationException([{ field: 'text', messages: ['Explain the refusal to the applicant.'] }]);
+      }
+      return this.decisionService.applyStatusDecision(context);
+    });
+    this.decisions.register('legalisation', 'requestInfo', async (context) => {
+      const decided = await this.decisionService.applyStatusDecision(context);
+      await this.requests.recordInformationRequest(
+        context.manager,
+        context.current.id,
+        context.input.text!.trim(),
+        context.input.deadline!,
+      );
+      return decided;
+    });
+    this.workspace.register('legalisation', (caseId, status) => this.extras(caseId, status));
+  }
+
+  /** IN_REVIEW → AUTHENTICATED: the next certificate number of the issue year, the issue date at the post; queues the certificate PDF. */
+  private async approve({ manager, current, input, officer, now }: DecisionContext): Promise<CaseRecord> {
+    const view = await this.requests.view(current.id, manager);
+    if (!view) throw new Error(`legalisation case ${current.id} has no request`);
+    const authenticatedOn = this.requests.localDate(view.post.timeZone, now);
+    const [{ seq }] = (await manager.query(`SELECT nextval('legalisation_certificate_seq')::text AS seq`)) as [{ seq: string }];
+    const certificateNumber = `TWA-${authenticatedOn.slice(0, 4)}-${seq.padStart(6, '0')}`;
+    const { case: approved } = await this.spine.transition(manager, {
+      caseId: current.id,
+      expectedVersion: input.expectedVersion,
+      current,
+      to: 'AUTHENTICATED',
+      actor: { type: 'officer', id: officer.id },
+      type: 'legalisation.authenticated',
+      visibility: 'applicant',
+      payload: { certificateNumber, authenticatedOn },
+      set: { decidedAt: now, assignedOfficerId: null, claimExpiresAt: null },
+    });
+    await manager.query(`UPDATE legalisation_request SET certificate_number = $2, authenticated_on = $3 WHERE case_id = $1`, [
+      current.id,
+      certificateNumber,
+      authenticatedOn,
+    ]);
+    await this.outbox.add(manager, JobName.RenderAuthenticationCertificate, { caseId: current.id }, { caseId: current.id });
+    return approved;
+  }
+
+  private async extras(caseId: string, status: string): Promise<WorkspaceExtras> {
+    const view = await this.requests.view(caseId);
+    if (!view) return { details: [], links: [] };
+    const details = [
+      { labelKey: 'legalisation.field.direction', value: view.direction },
+      { labelKey: 'legalisation.field.serviceLevel', value: view.serviceLevel },
+      { labelKey: 'legalisation.field.delivery', value: view.delivery },
+      ...(view.mailingAddress ? [{ labelKey: 'legalisation.field.mailingAddress', value: view.mailingAddress }] : []),
+      {
+        labelKey: 'legalisation.field.appointment',
+        value: `${view.appointment.localDate} ${view.appointment.localTime} (${view.post.code})`,
+      },
+      { labelKey: 'legalisation.field.fee', value: `TWD ${view.feeTwd}` },
+      ...view.items.map((item, index) => ({
+        labelKey: 'legalisation.officer.item',
+        value: `${index + 1}. ${item.documentType}, ${item.issuingCountry}: ${item.originals} + ${item.extraCopies} — ${item.description}`,
+      })),
+      ...(view.certificateNumber
+        ? [{ labelKey: 'legalisation.field.certificateNumber', value: `${view.certificateNumber} (${view.authenticatedOn})` }]
+        : []),
+    ];
+    for (const exchange of view.informationRequests) {
+      details.push(
+        { labelKey: 'legalisation.officer.infoRequested', value: exchange.message ?? '—' },
+        { labelKey: 'legalisation.officer.infoDeadline', value: exchange.deadline },
+        { labelKey: 'legalisation.officer.infoAnswer', value: exchange.answer ?? '—' },
+      );
+    }
+    const links = FULFILMENT_STATUSES.includes(status)
+      ? [{ href: `/officer/legalisation/${caseId}`, labelKey: 'legalisation.officer.fulfilmentLink' }]
+      : [];
+    return { details, links };
+  }
+}
