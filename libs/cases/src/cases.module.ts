@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { CaseSpine } from './case-spine.service.js';
+import { GeneratedDocumentStore } from './generated-document.store.js';
 import { OutboxWake } from './outbox/outbox.wake.js';
 import { OutboxWriter } from './outbox/outbox.writer.js';
 import { QueueRegistry } from './queue/queue-registry.js';
 import { HomeController } from './web/home.controller.js';
 
-/** The case spine, the outbox writer and the queues; imported by the API and the worker. */
+/** The case spine, the outbox writer, the queues and generated documents; imported by the API and the worker. */
 @Module({
-  providers: [CaseSpine, OutboxWriter, OutboxWake, QueueRegistry],
-  exports: [CaseSpine, OutboxWriter, OutboxWake, QueueRegistry],
+  providers: [CaseSpine, OutboxWriter, OutboxWake, QueueRegistry, GeneratedDocumentStore],
+  exports: [CaseSpine, OutboxWriter, OutboxWake, QueueRegistry, GeneratedDocumentStore],
 })
 export class CasesModule {}
 

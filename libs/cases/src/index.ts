@@ -6,6 +6,7 @@ export * from './entities/generated-document.entity.js';
 export * from './entities/outbox-message.entity.js';
 export * from './errors.js';
 export * from './event-chain.js';
+export * from './generated-document.store.js';
 export * from './outbox/outbox.relay.js';
 export * from './outbox/outbox.wake.js';
 export * from './outbox/outbox.writer.js';

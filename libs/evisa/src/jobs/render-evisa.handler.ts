@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig, FileRecord, FileService, StoragePort } from '@app/platform';
-import { CaseSpine, GeneratedDocument, JobName, type JobPayloads, OnJob } from '@app/cases';
+import { APP_CONFIG, type AppConfig, FileRecord, FileService } from '@app/platform';
+import { CaseSpine, GeneratedDocument, GeneratedDocumentStore, JobName, type JobPayloads, OnJob } from '@app/cases';
 import { type EvisaDocumentData as PrintedEvisa, EvisaPdfRenderer, SealService } from '@app/documents';
 import { ApplicationCipher } from '../application-cipher.js';
 import { todayIn } from '../dates.js';
@@ -12,8 +12,6 @@ import { EVISA_SETTINGS, type EvisaSettings } from '../settings.js';
 
 export const EVISA_DOCUMENT_KIND = 'evisa';
 export const EVISA_PDF_FILE_KIND = 'evisa-pdf';
-/** An eVisa PDF is about 200 KB with its photo and fonts; anything near this is a bug. */
-const MAX_PDF_BYTES = 5 * 1_048_576;
 
 export type RenderOutcome =
   | { outcome: 'rendered'; documentId: string }
@@ -40,7 +38,7 @@ export class RenderEvisaHandler {
     private readonly officerActions: EvisaOfficerActions,
     private readonly appCipher: ApplicationCipher,
     private readonly files: FileService,
-    private readonly storage: StoragePort,
+    private readonly documents: GeneratedDocumentStore,
     private readonly seals: SealService,
     private readonly renderer: EvisaPdfRenderer,
     @Inject(EVISA_SETTINGS) private readonly settings: EvisaSettings,
@@ -69,33 +67,14 @@ export class RenderEvisaHandler {
     const seal = await this.sealFor(caseId, data);
     const pdf = await this.renderer.render(data, seal);
 
-    const stored = await this.dataSource.transaction(async (manager) => {
-      const file = await this.files.store(manager, {
-        bytes: pdf,
-        kind: EVISA_PDF_FILE_KIND,
-        caseId,
-        allowedTypes: ['application/pdf'],
-        maxBytes: MAX_PDF_BYTES,
-      });
-      // Waits for a concurrent run's uncommitted row, then either inserts or finds the conflict.
-      const inserted = (await manager.query(
-        `INSERT INTO generated_document (case_id, kind, locale, file_id) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (case_id, kind, locale) DO NOTHING RETURNING id`,
-        [caseId, EVISA_DOCUMENT_KIND, record.locale, file.id],
-      )) as { id: string }[];
-      if (inserted.length === 0) {
-        await manager.delete(FileRecord, { id: file.id });
-        return { documentId: null, orphanKey: file.storageKey };
-      }
-      const current = await this.spine.load(manager, caseId);
-      if (current.status === 'APPROVED') await this.officerActions.markIssued(manager, caseId, current.version);
-      return { documentId: inserted[0]!.id, orphanKey: null };
-    });
-
-    if (stored.documentId) return { outcome: 'rendered', documentId: stored.documentId };
-    await this.storage.delete(stored.orphanKey!).catch((error: unknown) => {
-      this.logger.warn(`case ${caseId}: could not delete the duplicate eVisa file: ${(error as Error).message}`);
-    });
+    const documentId = await this.documents.storeOnce(
+      { caseId, kind: EVISA_DOCUMENT_KIND, locale: record.locale, fileKind: EVISA_PDF_FILE_KIND, bytes: pdf },
+      async (manager) => {
+        const current = await this.spine.load(manager, caseId);
+        if (current.status === 'APPROVED') await this.officerActions.markIssued(manager, caseId, current.version);
+      },
+    );
+    if (documentId) return { outcome: 'rendered', documentId };
     await this.ensureIssued(caseId);
     const winner = await this.dataSource.manager.findOneByOrFail(GeneratedDocument, {
       caseId,

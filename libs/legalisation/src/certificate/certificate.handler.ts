@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CaseSpine, JobName, type JobPayloads, OnJob } from '@app/cases';
-import { APP_CONFIG, type AppConfig, FileRecord, FileService, Messages, StoragePort } from '@app/platform';
+import { CaseSpine, GeneratedDocumentStore, JobName, type JobPayloads, OnJob } from '@app/cases';
+import { APP_CONFIG, type AppConfig, Messages } from '@app/platform';
 import { LegalisationService } from '../legalisation.service.js';
 import { renderCertificatePdf } from './certificate-pdf.js';
 
 export const CERTIFICATE_DOCUMENT_KIND = 'authentication-certificate';
 const CERTIFICATE_FILE_KIND = 'authentication-certificate-pdf';
-const MAX_PDF_BYTES = 5 * 1_048_576;
 
 /** The register's page for a certificate, its number and issue date filled in (neither is personal data). */
 export function registerUrl(baseUrl: string, certificateNumber: string, issuedOn: string): string {
@@ -27,8 +26,7 @@ export class CertificateHandler {
     private readonly dataSource: DataSource,
     private readonly spine: CaseSpine,
     private readonly requests: LegalisationService,
-    private readonly files: FileService,
-    private readonly storage: StoragePort,
+    private readonly documents: GeneratedDocumentStore,
     private readonly messages: Messages,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -60,29 +58,14 @@ export class CertificateHandler {
       },
       this.messages,
     );
-    const stored = await this.dataSource.transaction(async (manager) => {
-      const file = await this.files.store(manager, {
-        bytes: pdf,
-        kind: CERTIFICATE_FILE_KIND,
-        caseId,
-        allowedTypes: ['application/pdf'],
-        maxBytes: MAX_PDF_BYTES,
-      });
-      const inserted = (await manager.query(
-        `INSERT INTO generated_document (case_id, kind, locale, file_id) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (case_id, kind, locale) DO NOTHING RETURNING id`,
-        [caseId, CERTIFICATE_DOCUMENT_KIND, record.locale, file.id],
-      )) as { id: string }[];
-      if (inserted.length === 0) {
-        await manager.delete(FileRecord, { id: file.id });
-        return { documentId: null, orphanKey: file.storageKey };
-      }
-      return { documentId: inserted[0]!.id, orphanKey: null };
+    const documentId = await this.documents.storeOnce({
+      caseId,
+      kind: CERTIFICATE_DOCUMENT_KIND,
+      locale: record.locale,
+      fileKind: CERTIFICATE_FILE_KIND,
+      bytes: pdf,
     });
-    if (stored.documentId) return { outcome: 'rendered', documentId: stored.documentId };
-    await this.storage.delete(stored.orphanKey!).catch((error: unknown) => {
-      this.logger.warn(`case ${caseId}: could not delete the duplicate certificate file: ${(error as Error).message}`);
-    });
+    if (documentId) return { outcome: 'rendered', documentId };
     return { outcome: 'already-rendered' };
   }
 }
