@@ -8,7 +8,8 @@ import { BlindIndex, RateLimiter, REDIS } from '@app/platform';
 import { statusLookupKeys } from '@app/status';
 import type { Redis } from 'ioredis';
 import { startTestStack, type TestStack } from '../harness/app.js';
-import { fastifyOf } from '../harness/identity.js';
+import { createAccessToken, createTestOfficer, fastifyOf } from '../harness/identity.js';
+import { injector, submitted } from '../legalisation/helpers.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
 import { approve, caseRow } from '../faults/support.js';
 
@@ -146,6 +147,46 @@ describe('enumeration timing', () => {
     const { medians, answers } = await race(resetLimits, check(unknown, 'Dela Cruz'), check(reference, 'Santos'));
     expect(errorOf(answers.a)).toEqual([404, 'STATUS_NOT_FOUND', expect.any(String)]);
     expect(errorOf(answers.b)).toEqual(errorOf(answers.a));
+    expect(indistinguishable(medians)).toBeLessThan(TOLERANCE);
+  });
+
+  it('the authentication register: an unknown certificate number and a wrong issue date', async () => {
+    const request = await submitted(injector(app), 'US-LAX');
+    const officer = await createTestOfficer(app, { postCode: 'US-LAX' });
+    const headers = { authorization: `Bearer ${await createAccessToken(app, officer.authenticated)}` };
+    expect((await fastifyOf(app).inject({ method: 'POST', url: '/api/v1/officer/queue/claim-next', headers })).statusCode).toBe(200);
+    const [{ version }] = (await app.get(DataSource).query(`SELECT version FROM "case" WHERE id = $1`, [request.caseId])) as {
+      version: number;
+    }[];
+    const approval = await fastifyOf(app).inject({
+      method: 'POST',
+      url: `/api/v1/officer/cases/${request.caseId}/actions`,
+      headers,
+      payload: { action: 'approve', expectedVersion: version },
+    });
+    expect(approval.statusCode).toBe(200);
+    const [certificate] = (await app
+      .get(DataSource)
+      .query(`SELECT certificate_number, authenticated_on::text AS issued_on FROM legalisation_request WHERE case_id = $1`, [
+        request.caseId,
+      ])) as { certificate_number: string; issued_on: string }[];
+    const lookup = (body: Record<string, string>) => () => ({
+      method: 'POST' as const,
+      url: '/api/v1/verify/authentication',
+      remoteAddress: nextAddress(),
+      payload: body,
+    });
+    const found = await fastifyOf(app).inject(
+      lookup({ certificateNumber: certificate!.certificate_number, issuedOn: certificate!.issued_on })(),
+    );
+    expect(found.json()).toMatchObject({ result: 'valid' });
+    const { medians, answers } = await race(
+      async () => undefined,
+      lookup({ certificateNumber: 'TWA-2001-999999', issuedOn: certificate!.issued_on }),
+      lookup({ certificateNumber: certificate!.certificate_number, issuedOn: '2001-01-02' }),
+    );
+    expect([answers.a.statusCode, answers.a.body]).toEqual([200, '{"result":"not_found"}']);
+    expect([answers.b.statusCode, answers.b.body]).toEqual([200, answers.a.body]);
     expect(indistinguishable(medians)).toBeLessThan(TOLERANCE);
   });
 });
