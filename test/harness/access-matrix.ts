@@ -93,7 +93,7 @@ async function legalisationCaseAt(fixture: MatrixFixture): Promise<string> {
     delivery: 'pickup_at_post' as const,
     mailingAddress: null,
   };
-  return (await requests.submit({ applicant, items: [item], options, postCode: post.code, slotId: slot.id })).caseId;
+  return (await requests.submit({ applicant, items: [item], options, postCode: post.code, slotId: slot.id }, { clientIp: null })).caseId;
 }
 
 export const OFFICER_ROUTES: OfficerRouteCase[] = [

@@ -167,6 +167,21 @@ describe('document authentication requests through the JSON API', () => {
     expect(other.statusCode).toBe(422);
   });
 
+  it('limits the requests, each holding an appointment place, that one address submits in a day', async () => {
+    const { bookingsPerIpPerDay } = app.get(LegalisationService).settings;
+    const sameAddress = (body: Record<string, unknown>) =>
+      inject({ method: 'POST', url: '/api/v1/legalisation/requests', payload: body, remoteAddress: '203.0.113.77' });
+    for (let i = 0; i < bookingsPerIpPerDay; i++) {
+      expect((await sameAddress(requestBody('US-LAX', await firstFreeSlot(inject, 'US-LAX')))).statusCode).toBe(201);
+    }
+    const before = await rowCounts(app);
+    const refused = await sameAddress(requestBody('US-LAX', await firstFreeSlot(inject, 'US-LAX')));
+    expect([refused.statusCode, JSON.parse(refused.body).error.code]).toEqual([429, 'TOO_MANY_REQUESTS']);
+    expect(await rowCounts(app)).toEqual(before);
+    // Another address still books.
+    expect((await submit(inject, requestBody('US-LAX', await firstFreeSlot(inject, 'US-LAX')))).statusCode).toBe(201);
+  });
+
   it('leaves nothing half-written when a later write of the submission fails', async () => {
     const slotId = await firstFreeSlot(inject, 'US-LAX');
     const before = await rowCounts(app);
@@ -175,7 +190,7 @@ describe('document authentication requests through the JSON API', () => {
     // Past validation, the database refuses the second item (no original): the case, the request,
     // the first item and the booking written before it must all go.
     input.items[1]!.originals = 0;
-    await expect(service.submit(input)).rejects.toThrow(/check constraint/);
+    await expect(service.submit(input, { clientIp: null })).rejects.toThrow(/check constraint/);
     expect(await rowCounts(app)).toEqual(before);
   });
 });

@@ -69,6 +69,13 @@ const today = (now: Date) => now.toISOString().slice(0, 10);
  * request, items, booking — all or nothing), looked at by officers and the status page, and answered
  * by the applicant when an officer asks for more.
  */
+/** Where a submission comes from. */
+export interface SubmissionSource {
+  idempotencyKey?: string | null;
+  /** The applicant's address, for the per-IP booking limit; null for calls that do not come from the internet. */
+  clientIp: string | null;
+}
+
 @Injectable()
 export class LegalisationService {
   constructor(
@@ -128,13 +135,17 @@ export class LegalisationService {
   /**
    * Opens the case SUBMITTED with its SLA from the service level's working days, books the slot and
    * writes the request and its items, in one transaction. With an Idempotency-Key, the same key
-   * returns the first result; a key used for another request is refused.
+   * returns the first result; a key used for another request is refused. Each address may book
+   * `bookingsPerIpPerDay` requests a day.
    */
-  async submit(input: SubmissionInput, idempotencyKey: string | null = null): Promise<SubmissionResult> {
+  async submit(input: SubmissionInput, source: SubmissionSource): Promise<SubmissionResult> {
+    const idempotencyKey = source.idempotencyKey ?? null;
     if (idempotencyKey) {
       const earlier = await this.byIdempotencyKey(idempotencyKey, input);
       if (earlier) return earlier;
     }
+    // Every request holds a place at the counter: without a limit, one address could book out a post's week.
+    if (source.clientIp) await this.limiter.consume(`legalisation-booking:${source.clientIp}`, this.settings.bookingsPerIpPerDay, 86_400);
     const post = await this.post(input.postCode);
     const feeTwd = feeFor(this.settings, input.options.serviceLevel, input.items);
     const now = this.clock.now();

@@ -19,6 +19,8 @@ export interface LegalisationSettings {
   /** Local wall-clock times at the post ("HH:MM"); slots run from the first to the last, inclusive. */
   slots: { firstLocalTime: string; lastLocalTime: string; everyMinutes: number; capacity: number; workingDaysAhead: number };
   draftLifetimeHours: number;
+  /** Requests (each holding an appointment place) one IP address may submit in 24 hours. */
+  bookingsPerIpPerDay: number;
 }
 
 export const LEGALISATION_SETTINGS = Symbol('LEGALISATION_SETTINGS');

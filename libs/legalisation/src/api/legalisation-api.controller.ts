@@ -45,7 +45,7 @@ export class LegalisationApiController {
     if (key !== undefined && !/^[A-Za-z0-9_-]{8,100}$/.test(key)) {
       throw new ValidationException([{ field: 'Idempotency-Key', messages: ['Use 8 to 100 letters, digits, "-" or "_".'] }]);
     }
-    return this.requests.submit(this.requests.parse(body, request.t), key ?? null);
+    return this.requests.submit(this.requests.parse(body, request.t), { idempotencyKey: key ?? null, clientIp: request.ip });
   }
 
   @Post('requests/answer')

@@ -191,13 +191,16 @@ export class LegalisationPagesController {
     const missing = firstMissing(draft);
     if (missing || !id) return reply.redirect(`/legalisation/${missing ?? 'applicant'}`, 303);
     try {
-      const result = await this.requests.submit({
-        applicant: draft.applicant!,
-        items: draft.items,
-        options: draft.options!,
-        postCode: draft.postCode!,
-        slotId: draft.slotId!,
-      });
+      const result = await this.requests.submit(
+        {
+          applicant: draft.applicant!,
+          items: draft.items,
+          options: draft.options!,
+          postCode: draft.postCode!,
+          slotId: draft.slotId!,
+        },
+        { clientIp: request.ip },
+      );
       await this.drafts.remove(id);
       reply.clearCookie(DRAFT_COOKIE, { path: '/legalisation' });
       reply.setCookie(CASE_COOKIE, this.drafts.confirmationToken(result.caseId), this.cookieOptions(3600));
