@@ -89,8 +89,17 @@ describe('document authentication on the officer side, the status page and the r
     expect(other.certificate_number).not.toBe(row.certificate_number);
   });
 
-  it('a refusal needs its reason in words', async () => {
+  it('a refusal needs its reason in words, and gives its appointment place back', async () => {
     const { request, call, version } = await claimed('AU-CBR');
+    const booked = async () =>
+      (
+        (await dataSource.query(
+          `SELECT s.booked FROM appointment_slot s JOIN legalisation_request r ON r.slot_id = s.id WHERE r.case_id = $1`,
+          [request.caseId],
+        )) as { booked: number }[]
+      )[0]!.booked;
+    const bookedBefore = await booked();
+    expect(bookedBefore).toBeGreaterThan(0);
     const bare = await call('POST', `/api/v1/officer/cases/${request.caseId}/actions`, {
       action: 'refuse',
       expectedVersion: version,
@@ -107,6 +116,7 @@ describe('document authentication on the officer side, the status page and the r
     });
     expect(refused.statusCode).toBe(200);
     expect((await statusOf(request.caseId)).status).toBe('REFUSED');
+    expect(await booked()).toBe(bookedBefore - 1);
   });
 
   it('a request for information is shown on the status page and answered by the applicant: back to SUBMITTED', async () => {

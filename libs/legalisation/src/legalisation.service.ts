@@ -266,6 +266,16 @@ export class LegalisationService {
     };
   }
 
+  /** A refused request no longer needs its place at the counter; a place already past stays counted. */
+  async releaseAppointment(manager: EntityManager, caseId: string, now: Date): Promise<void> {
+    await manager.query(
+      `UPDATE appointment_slot s SET booked = s.booked - 1
+         FROM legalisation_request r
+        WHERE r.case_id = $1 AND s.id = r.slot_id AND s.starts_at > $2`,
+      [caseId, now],
+    );
+  }
+
   /** Records what the officer asked, in the decision's transaction. */
   async recordInformationRequest(manager: EntityManager, caseId: string, message: string, deadline: string): Promise<void> {
     const id = randomUUID();

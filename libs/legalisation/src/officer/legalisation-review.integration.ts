@@ -10,7 +10,8 @@ export const FULFILMENT_STATUSES = ['AUTHENTICATED', 'READY_FOR_PICKUP', 'MAILED
 
 /**
  * Plugs document authentication into the officers' review queue: approval assigns the certificate
- * number and issue date; a refusal needs its reason in words; a request for information is kept
+ * number and issue date; a refusal needs its reason in words and gives its appointment place back
+ * to others; a request for information is kept
  * for the applicant to answer. The workspace shows the items, options, appointment and fee.
  */
 @Injectable()
@@ -26,11 +27,13 @@ export class LegalisationReviewIntegration implements OnModuleInit {
 
   onModuleInit(): void {
     this.decisions.register('legalisation', 'approve', (context) => this.approve(context));
-    this.decisions.register('legalisation', 'refuse', (context) => {
+    this.decisions.register('legalisation', 'refuse', async (context) => {
       if (!context.input.text?.trim()) {
         throw new ValidationException([{ field: 'text', messages: ['Explain the refusal to the applicant.'] }]);
       }
-      return this.decisionService.applyStatusDecision(context);
+      const decided = await this.decisionService.applyStatusDecision(context);
+      await this.requests.releaseAppointment(context.manager, context.current.id, context.now);
+      return decided;
     });
     this.decisions.register('legalisation', 'requestInfo', async (context) => {
       const decided = await this.decisionService.applyStatusDecision(context);
