@@ -60,6 +60,16 @@ describe('document authentication requests through the JSON API', () => {
       { document_type: 'birth_certificate', originals: 2, extra_copies: 1 },
       { document_type: 'diploma', originals: 1, extra_copies: 0 },
     ]);
+    // Descriptions name people ("birth certificate of Mei-Ling Chen"): sealed, and bound to their row.
+    const sealed = (await dataSource.query(`SELECT description FROM legalisation_item WHERE case_id = $1 ORDER BY position`, [
+      result.caseId,
+    ])) as { description: string }[];
+    expect(sealed.map((item) => item.description.startsWith('v1.') && !item.description.includes('Chen'))).toEqual([true, true]);
+    const view = await app.get(LegalisationService).view(result.caseId);
+    expect(view!.items.map((item) => item.description)).toEqual([
+      'Birth certificate of Mei-Ling Chen, 1988',
+      'Bachelor diploma, UCLA 2010',
+    ]);
     const after = await rowCounts(app);
     expect(after).toEqual({
       ...before,

@@ -194,7 +194,16 @@ export class LegalisationService {
           await manager.query(
             `INSERT INTO legalisation_item (case_id, position, document_type, issuing_country, originals, extra_copies, description)
              VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-            [opened.id, index + 1, item.documentType, item.issuingCountry, item.originals, item.extraCopies, item.description],
+            [
+              opened.id,
+              index + 1,
+              item.documentType,
+              item.issuingCountry,
+              item.originals,
+              item.extraCopies,
+              // A description names the person often enough ("birth certificate of …") to be sealed like a name.
+              item.description ? this.sealIn('legalisation_item', 'description', `${opened.id}:${index + 1}`, item.description) : null,
+            ],
           );
         }
         return {
@@ -228,7 +237,7 @@ export class LegalisationService {
     )) as Record<string, never>[];
     if (!row) return null;
     const items = (await manager.query(
-      `SELECT document_type, issuing_country, originals, extra_copies, description FROM legalisation_item WHERE case_id = $1 ORDER BY position`,
+      `SELECT position, document_type, issuing_country, originals, extra_copies, description FROM legalisation_item WHERE case_id = $1 ORDER BY position`,
       [caseId],
     )) as Record<string, never>[];
     const requests = (await manager.query(
@@ -254,7 +263,7 @@ export class LegalisationService {
         issuingCountry: item.issuing_country ?? '',
         originals: item.originals,
         extraCopies: item.extra_copies,
-        description: item.description ?? '',
+        description: this.openIn('legalisation_item', 'description', `${caseId}:${item.position}`, item.description) ?? '',
       })),
       informationRequests: requests.map((request) => ({
         message: this.openIn('legalisation_information_request', 'message', request.id, request.message),
