@@ -3,7 +3,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
-import { EscalationService } from '@app/review';
+import { Messages } from '@app/platform';
+import { EscalationService, WorkspaceService } from '@app/review';
 import { createWorker } from '../../apps/worker/src/bootstrap.js';
 import { ManualClock } from '../harness/clock.js';
 import { startTestStack, type TestStack } from '../harness/app.js';
@@ -256,12 +257,17 @@ describe('review queue over HTTP', () => {
     const applicant = await browserInjector(app);
     const { caseId } = await submittedApplication(applicant);
     const [{ post_code: postCode }] = await dataSource.query(`SELECT post_code FROM "case" WHERE id = $1`, [caseId]);
-    const { call } = await apiOfficer(postCode);
+    const { call, officer: reviewer } = await apiOfficer(postCode);
     const claimed = JSON.parse((await call('POST', '/api/v1/officer/queue/claim-next')).body).case;
     expect(claimed).toMatchObject({ id: caseId, service: 'evisa', status: 'IN_REVIEW' });
     const workspace = JSON.parse((await call('GET', `/api/v1/officer/cases/${caseId}`)).body);
     expect(workspace.actions).toEqual(['approve', 'refuse', 'requestInfo']);
     expect(workspace.details.map((d: { labelKey: string }) => d.labelKey)).toContain('evisa.field.passportNumber');
+    // Answers chosen from a list come in words, in the officer's language.
+    const answerOf = (details: { labelKey: string; value: string }[], field: string) => details.find((d) => d.labelKey === field)?.value;
+    expect(answerOf(workspace.details, 'evisa.field.purpose')).toBe('Tourism');
+    const inChinese = await app.get(WorkspaceService).open(reviewer, caseId, app.get(Messages).translator('zh-Hant'));
+    expect(answerOf(inChinese.details, 'evisa.field.purpose')).toBe('觀光');
     // The submission receipt was queued to the applicant: officers see its delivery (masked), never the address itself.
     expect(Array.isArray(workspace.deliveries)).toBe(true);
     expect(JSON.stringify(workspace.deliveries)).not.toMatch(/@example\.(test|com)/);

@@ -37,7 +37,7 @@ export class ReviewApiController {
 
   @Get('cases/:id')
   open(@Req() request: FastifyRequest, @Param('id', ParseUUIDPipe) id: string) {
-    return this.workspace.open(officerOf(request), id);
+    return this.workspace.open(officerOf(request), id, request.t);
   }
 
   @Post('cases/:id/actions')

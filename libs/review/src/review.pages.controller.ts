@@ -199,7 +199,7 @@ export class ReviewPagesController {
     status: number,
     extra: Record<string, unknown>,
   ): Promise<void> {
-    const workspace = await this.workspace.open(officerOf(request), id);
+    const workspace = await this.workspace.open(officerOf(request), id, request.t);
     const errors = (extra.errors as FieldError[] | undefined) ?? [];
     await reply.code(status).view('review/case.njk', {
       officer: officerOf(request),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CaseRecord, DecisionAction, Service } from '@app/cases';
 import { CaseSpine } from '@app/cases';
-import { type AuthenticatedOfficer, Clock, DomainException, FieldCipher, FileRecord, FileService } from '@app/platform';
+import { type AuthenticatedOfficer, Clock, DomainException, FieldCipher, FileRecord, FileService, type Translate } from '@app/platform';
 import { type DeliveryView, NotificationQueries } from '@app/notifications';
 import { allowedActions, DecisionService } from './decision.service.js';
 import { AuditLog, officerActor } from '@app/audit';
@@ -63,8 +63,11 @@ export interface WorkspaceExtras {
   links: WorkspaceLink[];
 }
 
-/** What a service adds to the workspace (the eVisa's form answers, for example), already decrypted. */
-export type WorkspaceDetailsProvider = (caseId: string, status: string) => Promise<WorkspaceExtras>;
+/**
+ * What a service adds to the workspace (the eVisa's form answers, for example), already decrypted,
+ * with coded answers (a purpose, a delivery) put into words by `t`, in the officer's language.
+ */
+export type WorkspaceDetailsProvider = (caseId: string, status: string, t: Translate) => Promise<WorkspaceExtras>;
 
 @Injectable()
 export class WorkspaceDetails {
@@ -74,8 +77,8 @@ export class WorkspaceDetails {
     this.providers.set(service, provider);
   }
 
-  async for(service: Service, caseId: string, status: string): Promise<WorkspaceExtras> {
-    return (await this.providers.get(service)?.(caseId, status)) ?? { details: [], links: [] };
+  async for(service: Service, caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
+    return (await this.providers.get(service)?.(caseId, status, t)) ?? { details: [], links: [] };
   }
 }
 
@@ -98,7 +101,7 @@ export class WorkspaceService {
     private readonly notifications: NotificationQueries,
   ) {}
 
-  async open(officer: AuthenticatedOfficer, caseId: string): Promise<Workspace> {
+  async open(officer: AuthenticatedOfficer, caseId: string, t: Translate): Promise<Workspace> {
     const now = this.clock.now();
     const current = await this.dataSource.transaction(async (manager) => {
       const found = await this.decisions.loadInScope(manager, officer, caseId);
@@ -120,7 +123,7 @@ export class WorkspaceService {
       [caseId],
     )) as Record<string, unknown>[];
     const holdsClaim = current.assignedOfficerId === officer.id && !!current.claimExpiresAt && current.claimExpiresAt > now;
-    const extras = await this.details.for(current.service, caseId, current.status);
+    const extras = await this.details.for(current.service, caseId, current.status, t);
     return {
       case: {
         id: current.id,

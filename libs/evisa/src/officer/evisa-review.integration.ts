@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Translate } from '@app/platform';
 import { DecisionHandlers, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
 import { EvisaApplicationService } from '../application.service.js';
 import { EvisaOfficerActions, type RefusalReason } from '../officer-actions.service.js';
@@ -22,6 +23,9 @@ const SHOWN_ANSWERS = [
   'stayAddress',
   'occupation',
 ] as const;
+
+/** Answers chosen from a list, shown in words (`evisa.<field>.<code>`). */
+const CODED_ANSWERS: ReadonlySet<string> = new Set(['sex', 'passportType', 'purpose']);
 
 /**
  * Plugs the eVisa into the officers' review queue: its decisions (approval assigns a visa number
@@ -60,16 +64,16 @@ export class EvisaReviewIntegration implements OnModuleInit {
         new Date(`${input.deadline}T23:59:59Z`),
       ),
     );
-    this.workspace.register('evisa', (caseId, status) => this.extras(caseId, status));
+    this.workspace.register('evisa', (caseId, status, t) => this.extras(caseId, status, t));
   }
 
-  private async extras(caseId: string, status: string): Promise<WorkspaceExtras> {
+  private async extras(caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
     const view = await this.applications.view(caseId);
     const answers = view.answers as Record<string, unknown>;
     const details = SHOWN_ANSWERS.filter((field) => answers[field] !== null && answers[field] !== undefined && answers[field] !== '').map(
       (field) => ({
         labelKey: `evisa.field.${field}`,
-        value: String(answers[field]),
+        value: CODED_ANSWERS.has(field) ? t(`evisa.${field}.${String(answers[field])}`) : String(answers[field]),
       }),
     );
     details.push({

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { CaseRecord } from '@app/cases';
 import { CaseSpine, JobName, OutboxWriter } from '@app/cases';
-import { ValidationException } from '@app/platform';
+import { type Translate, ValidationException } from '@app/platform';
 import { type DecisionContext, DecisionHandlers, DecisionService, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
 import { LegalisationService } from '../legalisation.service.js';
 
@@ -45,7 +45,7 @@ export class LegalisationReviewIntegration implements OnModuleInit {
       );
       return decided;
     });
-    this.workspace.register('legalisation', (caseId, status) => this.extras(caseId, status));
+    this.workspace.register('legalisation', (caseId, status, t) => this.extras(caseId, status, t));
   }
 
   /** IN_REVIEW → AUTHENTICATED: the next certificate number of the issue year, the issue date at the post; queues the certificate PDF. */
@@ -75,13 +75,13 @@ export class LegalisationReviewIntegration implements OnModuleInit {
     return approved;
   }
 
-  private async extras(caseId: string, status: string): Promise<WorkspaceExtras> {
+  private async extras(caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
     const view = await this.requests.view(caseId);
     if (!view) return { details: [], links: [] };
     const details = [
-      { labelKey: 'legalisation.field.direction', value: view.direction },
-      { labelKey: 'legalisation.field.serviceLevel', value: view.serviceLevel },
-      { labelKey: 'legalisation.field.delivery', value: view.delivery },
+      { labelKey: 'legalisation.field.direction', value: t(`legalisation.direction.${view.direction}`) },
+      { labelKey: 'legalisation.field.serviceLevel', value: t(`legalisation.serviceLevel.${view.serviceLevel}`) },
+      { labelKey: 'legalisation.field.delivery', value: t(`legalisation.delivery.${view.delivery}`) },
       ...(view.mailingAddress ? [{ labelKey: 'legalisation.field.mailingAddress', value: view.mailingAddress }] : []),
       {
         labelKey: 'legalisation.field.appointment',
@@ -90,7 +90,7 @@ export class LegalisationReviewIntegration implements OnModuleInit {
       { labelKey: 'legalisation.field.fee', value: `TWD ${view.feeTwd}` },
       ...view.items.map((item, index) => ({
         labelKey: 'legalisation.officer.item',
-        value: `${index + 1}. ${item.documentType}, ${item.issuingCountry}: ${item.originals} + ${item.extraCopies} — ${item.description}`,
+        value: `${index + 1}. ${t(`legalisation.documentType.${item.documentType}`)}, ${item.issuingCountry}: ${item.originals} + ${item.extraCopies} — ${item.description}`,
       })),
       ...(view.certificateNumber
         ? [{ labelKey: 'legalisation.field.certificateNumber', value: `${view.certificateNumber} (${view.authenticatedOn})` }]
