@@ -367,6 +367,41 @@ describe('emergency assistance', () => {
       if (other) expect((await officerGet(tokyo, `/officer/emergency/${other.id}`)).statusCode).toBe(404);
     });
 
+    it('works the same through the officers’ JSON API: field errors, 409 on a stale version, nothing encrypted or internal in the answer', async () => {
+      const { caseId, reference } = await reported();
+      const api = (method: 'GET' | 'POST', path: string, body?: Record<string, unknown>) =>
+        inject({
+          method,
+          url: `/api/v1/officer/emergency/${caseId}${path}`,
+          headers: { ...tokyo.headers, 'x-csrf-token': tokyo.csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) },
+          payload: body ? JSON.stringify(body) : undefined,
+        });
+      const opened = await api('GET', '');
+      expect(opened.statusCode).toBe(200);
+      const view = JSON.parse(opened.body);
+      expect(view).toMatchObject({
+        case: { id: caseId, reference, status: 'REPORTED', version: 1 },
+        reporter: { name: 'Lin Mei-Hua', email: 'mei@example.test' },
+        emergency: { personName: 'Lin Wei-Ting', category: 'hospitalisation_or_accident' },
+        sharingAllowed: true,
+      });
+      expect(opened.body).not.toMatch(/"v1\.|lookupKey|lookup_key|idempotency/);
+
+      const badPriority = await api('POST', '/triage', { expectedVersion: 1, priority: 7 });
+      expect(badPriority.statusCode).toBe(400);
+      expect(JSON.parse(badPriority.body).error.details.map((d: { field: string }) => d.field)).toEqual(['priority']);
+      expect((await api('POST', '/triage', { expectedVersion: 1, priority: 1 })).statusCode).toBe(204);
+      expect((await api('POST', '/start', { expectedVersion: 1 })).statusCode).toBe(409);
+      expect((await api('POST', '/start', { expectedVersion: 2 })).statusCode).toBe(204);
+      expect((await api('POST', '/contacts', { channel: 'phone', note: 'Spoke with the hospital.', share: true })).statusCode).toBe(204);
+      const { version } = await caseRow(caseId);
+      expect((await api('POST', '/resolve', { expectedVersion: version, resolutionNote: 'Discharged and home.' })).statusCode).toBe(204);
+      expect((await api('POST', '/close', { expectedVersion: version + 1 })).statusCode).toBe(204);
+      expect((await caseRow(caseId)).status).toBe('CLOSED');
+      const updates = (await statusView(reference)).details.flatMap((section) => section.rows.map((row) => row.join(' ')));
+      expect(updates.join('\n')).toContain('Spoke with the hospital.');
+    });
+
     it('exports and erases the personal data through the lifecycle registry', async () => {
       const { caseId } = await reported();
       await officerPost(tokyo, `/officer/emergency/${caseId}/contacts`, { channel: 'phone', note: 'Called the hospital.' });

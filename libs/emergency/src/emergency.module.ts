@@ -8,6 +8,7 @@ import { EmergencyPersonalData } from './emergency-personal-data.js';
 import { EmergencyReviewIntegration } from './emergency-review.integration.js';
 import { EmergencyStatusDetails } from './emergency-status.details.js';
 import { EmergencyService } from './emergency.service.js';
+import { EmergencyOfficerApiController } from './officer/emergency-officer-api.controller.js';
 import { EmergencyOfficerController } from './officer/emergency-officer.controller.js';
 import { EMERGENCY_SETTINGS, loadEmergencySettings } from './settings.js';
 import { EmergencyPagesController } from './web/emergency-pages.controller.js';
@@ -26,7 +27,7 @@ export class EmergencyCoreModule {}
  */
 @Module({
   imports: [EmergencyCoreModule, CasesModule, ReviewModule],
-  controllers: [EmergencyPagesController, EmergencyApiController, EmergencyOfficerController],
+  controllers: [EmergencyPagesController, EmergencyApiController, EmergencyOfficerController, EmergencyOfficerApiController],
   providers: [
     { provide: EMERGENCY_SETTINGS, useFactory: () => loadEmergencySettings() },
     EmergencyService,
