@@ -6,19 +6,18 @@ import {
   type AxeAuditor,
   type BrowserSuite,
   JOURNEY_TIMEOUT_MS,
-  checkpoints,
   completeWithKeyboard,
   downloadEvisa,
   fillForm,
   formValues,
   go,
   openContext,
+  openVisitor,
   pathOf,
   type Stack,
   startBrowserSuite,
   submitWithKeyboard,
   tabThrough,
-  watchForProblems,
 } from './harness.js';
 
 /**
@@ -113,9 +112,12 @@ describe('eVisa applicant journey in Chromium', () => {
   it(
     'works without JavaScript, in English: eligibility, questions, uploads, card, approval, download',
     async () => {
-      const context = await openContext(browser, { javaScriptEnabled: false, locale: 'en-US' });
-      const page = await context.newPage();
-      const check = checkpoints(axe, page, 'applicant-nojs-en', 'en');
+      const { context, page, check } = await openVisitor(suite, {
+        javaScriptEnabled: false,
+        locale: 'en-US',
+        journey: 'applicant-nojs-en',
+        lang: 'en',
+      });
       const fill = (values: Record<string, string>) => fillForm(page, values);
       const submit = () => go(page, 'main form[method="post"] button[type="submit"]');
 
@@ -183,10 +185,11 @@ describe('eVisa applicant journey in Chromium', () => {
   it(
     'works with the keyboard alone, switching to Traditional Chinese in the header: every field reachable by Tab, focus always visible',
     async () => {
-      const context = await openContext(browser, { locale: 'en-US' });
-      const page = await context.newPage();
-      const problems = watchForProblems(page);
-      const check = checkpoints(axe, page, 'applicant-keyboard-zh', 'zh-Hant');
+      const { context, page, problems, check } = await openVisitor(suite, {
+        locale: 'en-US',
+        journey: 'applicant-keyboard-zh',
+        lang: 'zh-Hant',
+      });
       const useKeyboard = (values: Record<string, string>, files: Parameters<typeof completeWithKeyboard>[2] = {}) =>
         completeWithKeyboard(page, values, files);
 

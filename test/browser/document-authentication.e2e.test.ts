@@ -1,19 +1,6 @@
-import type { Browser } from 'playwright-core';
 import { totpCode } from '@app/identity';
 import { createTestOfficer, type TestOfficer } from '../harness/identity.js';
-import {
-  type AxeAuditor,
-  type BrowserSuite,
-  JOURNEY_TIMEOUT_MS,
-  checkpoints,
-  fillForm,
-  go,
-  openContext,
-  pathOf,
-  type Stack,
-  startBrowserSuite,
-  watchForProblems,
-} from './harness.js';
+import { type BrowserSuite, JOURNEY_TIMEOUT_MS, fillForm, go, openVisitor, pathOf, type Stack, startBrowserSuite } from './harness.js';
 
 /**
  * Document authentication with booking in a real Chromium: an applicant without JavaScript, in
@@ -25,13 +12,11 @@ import {
 describe('document authentication journey in Chromium', () => {
   let suite: BrowserSuite;
   let stack: Stack;
-  let browser: Browser;
-  let axe: AxeAuditor;
   let officer: TestOfficer;
 
   beforeAll(async () => {
     suite = await startBrowserSuite();
-    ({ stack, browser, axe } = suite);
+    ({ stack } = suite);
     officer = await createTestOfficer(stack.api, { postCode: 'US-LAX' });
   }, JOURNEY_TIMEOUT_MS);
 
@@ -42,10 +27,12 @@ describe('document authentication journey in Chromium', () => {
   it(
     'an applicant books and submits without JavaScript; an officer approves; the register finds the certificate',
     async () => {
-      const applicantContext = await openContext(browser, { javaScriptEnabled: false, locale: 'en-GB' });
-      const applicant = await applicantContext.newPage();
-      const problems = watchForProblems(applicant);
-      const check = checkpoints(axe, applicant, 'legalisation-applicant-nojs-en', 'en');
+      const {
+        context: applicantContext,
+        page: applicant,
+        problems,
+        check,
+      } = await openVisitor(suite, { javaScriptEnabled: false, locale: 'en-GB', journey: 'legalisation-applicant-nojs-en', lang: 'en' });
       const submit = () => go(applicant, 'main form[method="post"] button[type="submit"]');
 
       await applicant.goto(`${stack.baseUrl}/`);
@@ -115,10 +102,12 @@ describe('document authentication journey in Chromium', () => {
       }[];
 
       // The officer: password, TOTP, the queue, claim, approve, then the documents are ready to collect.
-      const officerContext = await openContext(browser, { locale: 'en-GB' });
-      const desk = await officerContext.newPage();
-      const deskProblems = watchForProblems(desk);
-      const checkDesk = checkpoints(axe, desk, 'legalisation-officer-en', 'en');
+      const {
+        context: officerContext,
+        page: desk,
+        problems: deskProblems,
+        check: checkDesk,
+      } = await openVisitor(suite, { locale: 'en-GB', journey: 'legalisation-officer-en', lang: 'en' });
       const submitDesk = (form = 'main form[method="post"]') => go(desk, `${form} button[type="submit"]`);
       await desk.goto(`${stack.baseUrl}/officer/sign-in`);
       await checkDesk('sign-in');
@@ -154,9 +143,11 @@ describe('document authentication journey in Chromium', () => {
       )) as { certificate_number: string; issued_on: string }[];
 
       // The register, in the other language.
-      const verifierContext = await openContext(browser, { locale: 'zh-TW' });
-      const verifier = await verifierContext.newPage();
-      const checkVerifier = checkpoints(axe, verifier, 'legalisation-register-zh', 'zh-Hant');
+      const {
+        context: verifierContext,
+        page: verifier,
+        check: checkVerifier,
+      } = await openVisitor(suite, { locale: 'zh-TW', journey: 'legalisation-register-zh', lang: 'zh-Hant' });
       await verifier.goto(`${stack.baseUrl}/verify/authentication?lang=zh-Hant`);
       await checkVerifier('register');
       await fillForm(verifier, { certificateNumber, issuedOn: '2020-01-01' });

@@ -1,19 +1,6 @@
-import type { Browser } from 'playwright-core';
 import { totpCode } from '@app/identity';
 import { createTestOfficer, type TestOfficer } from '../harness/identity.js';
-import {
-  type AxeAuditor,
-  type BrowserSuite,
-  JOURNEY_TIMEOUT_MS,
-  checkpoints,
-  fillForm,
-  go,
-  openContext,
-  pathOf,
-  type Stack,
-  startBrowserSuite,
-  watchForProblems,
-} from './harness.js';
+import { type BrowserSuite, JOURNEY_TIMEOUT_MS, fillForm, go, openVisitor, pathOf, type Stack, startBrowserSuite } from './harness.js';
 
 /** What the reporter types, as the report form's fields are named. */
 const REPORT = {
@@ -46,13 +33,11 @@ const SHARED_UPDATE = 'We visited your son at the Osaka police station; he is we
 describe('emergency report journey in Chromium', () => {
   let suite: BrowserSuite;
   let stack: Stack;
-  let browser: Browser;
-  let axe: AxeAuditor;
   let officer: TestOfficer;
 
   beforeAll(async () => {
     suite = await startBrowserSuite();
-    ({ stack, browser, axe } = suite);
+    ({ stack } = suite);
     officer = await createTestOfficer(stack.api, { postCode: 'JP-TYO' });
   }, JOURNEY_TIMEOUT_MS);
 
@@ -63,10 +48,12 @@ describe('emergency report journey in Chromium', () => {
   it(
     'reports without JavaScript in Chinese, an officer triages and shares an update, the reporter reads it in English',
     async () => {
-      const reporterContext = await openContext(browser, { javaScriptEnabled: false, locale: 'zh-TW' });
-      const reporter = await reporterContext.newPage();
-      const reporterProblems = watchForProblems(reporter);
-      const checkReporter = checkpoints(axe, reporter, 'emergency-reporter-nojs', 'zh-Hant');
+      const {
+        context: reporterContext,
+        page: reporter,
+        problems: reporterProblems,
+        check: checkReporter,
+      } = await openVisitor(suite, { javaScriptEnabled: false, locale: 'zh-TW', journey: 'emergency-reporter-nojs', lang: 'zh-Hant' });
       const submitReporter = () => go(reporter, 'main form[method="post"] button[type="submit"]');
 
       // The start page puts the hotline first; the report form is one page.
@@ -110,10 +97,12 @@ describe('emergency report journey in Chromium', () => {
       const caseId = opened!.id;
 
       // The Tokyo officer signs in with a password and a TOTP code.
-      const officerContext = await openContext(browser, { locale: 'en-GB' });
-      const desk = await officerContext.newPage();
-      const deskProblems = watchForProblems(desk);
-      const checkDesk = checkpoints(axe, desk, 'emergency-officer', 'en');
+      const {
+        context: officerContext,
+        page: desk,
+        problems: deskProblems,
+        check: checkDesk,
+      } = await openVisitor(suite, { locale: 'en-GB', journey: 'emergency-officer', lang: 'en' });
       const submitDesk = (form = 'main form[method="post"]') => go(desk, `${form} button[type="submit"]`);
       await desk.goto(`${stack.baseUrl}/officer/sign-in`);
       await fillForm(desk, { username: officer.officer.username, password: officer.password });

@@ -254,6 +254,31 @@ export function watchForProblems(page: Page): string[] {
   return problems;
 }
 
+/** One person's tab in a journey: the page, what went wrong in it, and its checkpoints. */
+export interface Visitor {
+  /** The visitor's own context (cookies); closing it ends the visit. */
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, script errors and failed resources so far (see watchForProblems). */
+  problems: string[];
+  /** A checkpoint of the journey (see checkpoints): language, screenshot, axe. */
+  check: ReturnType<typeof checkpoints>;
+}
+
+/**
+ * Opens a page in a fresh context (its own cookies) for one person of a journey, as `javaScriptEnabled`
+ * and `locale` say, watching it for problems, with checkpoints named after `journey` in `lang`.
+ */
+export async function openVisitor(
+  suite: Pick<BrowserSuite, 'browser' | 'axe'>,
+  options: BrowserContextOptions & { journey: string; lang: Lang },
+): Promise<Visitor> {
+  const { journey, lang, ...contextOptions } = options;
+  const context = await openContext(suite.browser, contextOptions);
+  const page = await context.newPage();
+  return { context, page, problems: watchForProblems(page), check: checkpoints(suite.axe, page, journey, lang) };
+}
+
 /** Whether a response is the document a page ends up showing (not a redirect on the way). */
 const isFinalDocument = (page: Page) => (response: Response) =>
   response.request().isNavigationRequest() &&

@@ -1,22 +1,18 @@
-import type { Browser } from 'playwright-core';
 import { addDays } from '@app/evisa';
 import { totpCode } from '@app/identity';
 import { eventually } from '../harness/context.js';
 import { createTestOfficer, type TestOfficer } from '../harness/identity.js';
 import { browserInjector, pngPage, submittedApplication, today } from '../evisa/helpers.js';
 import {
-  type AxeAuditor,
   type BrowserSuite,
   JOURNEY_TIMEOUT_MS,
-  checkpoints,
   downloadEvisa,
   fillForm,
   go,
-  openContext,
+  openVisitor,
   pathOf,
   type Stack,
   startBrowserSuite,
-  watchForProblems,
 } from './harness.js';
 
 /**
@@ -28,13 +24,11 @@ import {
 describe('officer review journey in Chromium', () => {
   let suite: BrowserSuite;
   let stack: Stack;
-  let browser: Browser;
-  let axe: AxeAuditor;
   let officer: TestOfficer;
 
   beforeAll(async () => {
     suite = await startBrowserSuite();
-    ({ stack, browser, axe } = suite);
+    ({ stack } = suite);
     officer = await createTestOfficer(stack.api, { postCode: 'PH-MNL' });
   }, JOURNEY_TIMEOUT_MS);
 
@@ -50,13 +44,17 @@ describe('officer review journey in Chromium', () => {
     async () => {
       const { caseId, reference } = await submittedApplication(await browserInjector(stack.api));
 
-      const officerContext = await openContext(browser, { locale: 'en-GB' });
-      const desk = await officerContext.newPage();
-      const problems = watchForProblems(desk);
-      const checkDesk = checkpoints(axe, desk, 'officer-en', 'en');
-      const applicantContext = await openContext(browser, { javaScriptEnabled: false, locale: 'zh-TW' });
-      const applicant = await applicantContext.newPage();
-      const checkApplicant = checkpoints(axe, applicant, 'officer-applicant-nojs-zh', 'zh-Hant');
+      const {
+        context: officerContext,
+        page: desk,
+        problems,
+        check: checkDesk,
+      } = await openVisitor(suite, { locale: 'en-GB', journey: 'officer-en', lang: 'en' });
+      const {
+        context: applicantContext,
+        page: applicant,
+        check: checkApplicant,
+      } = await openVisitor(suite, { javaScriptEnabled: false, locale: 'zh-TW', journey: 'officer-applicant-nojs-zh', lang: 'zh-Hant' });
       const submitDesk = (form = 'main form[method="post"]') => go(desk, `${form} button[type="submit"]`);
       const submitApplicant = () => go(applicant, 'main form[method="post"] button[type="submit"]');
       const caseForm = 'main form[action$="/decide"]';

@@ -1,19 +1,16 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { generateReference } from '@app/cases';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
 import {
-  type AxeAuditor,
   type BrowserSuite,
   JOURNEY_TIMEOUT_MS,
-  checkpoints,
   completeWithKeyboard,
   fillForm,
   go,
-  openContext,
+  openVisitor,
   pathOf,
   type Stack,
   startBrowserSuite,
-  watchForProblems,
 } from './harness.js';
 
 /** The details the status form asks for, split as its date fields are. */
@@ -43,13 +40,11 @@ const summaryTargets = (page: Page): Promise<(string | null)[]> =>
 describe('status check in Chromium', () => {
   let suite: BrowserSuite;
   let stack: Stack;
-  let browser: Browser;
-  let axe: AxeAuditor;
   let reference: string;
 
   beforeAll(async () => {
     suite = await startBrowserSuite();
-    ({ stack, browser, axe } = suite);
+    ({ stack } = suite);
     ({ reference } = await submittedApplication(await browserInjector(stack.api)));
   }, JOURNEY_TIMEOUT_MS);
 
@@ -60,9 +55,12 @@ describe('status check in Chromium', () => {
   it(
     'works without JavaScript, in English: refusals field by field, one answer for every mismatch, then the status in plain words',
     async () => {
-      const context = await openContext(browser, { javaScriptEnabled: false, locale: 'en-US' });
-      const page = await context.newPage();
-      const check = checkpoints(axe, page, 'status-nojs-en', 'en');
+      const { context, page, check } = await openVisitor(suite, {
+        javaScriptEnabled: false,
+        locale: 'en-US',
+        journey: 'status-nojs-en',
+        lang: 'en',
+      });
       const submit = () => go(page, 'main form[method="post"] button[type="submit"]');
       const lookUp = async (values: Record<string, string>) => {
         await page.goto(`${stack.baseUrl}/status`);
@@ -120,10 +118,11 @@ describe('status check in Chromium', () => {
   it(
     'works with the keyboard alone, switching to Traditional Chinese in the header: every field reachable by Tab, focus always visible',
     async () => {
-      const context = await openContext(browser, { locale: 'en-US' });
-      const page = await context.newPage();
-      const problems = watchForProblems(page);
-      const check = checkpoints(axe, page, 'status-keyboard-zh', 'zh-Hant');
+      const { context, page, problems, check } = await openVisitor(suite, {
+        locale: 'en-US',
+        journey: 'status-keyboard-zh',
+        lang: 'zh-Hant',
+      });
 
       await page.goto(`${stack.baseUrl}/status`);
       await check('form-en', 'en');
@@ -144,10 +143,12 @@ describe('status check in Chromium', () => {
   it(
     'has "my cases", eVisa verification and share-code entry pages without serious accessibility problems, in both languages',
     async () => {
-      const context = await openContext(browser, { javaScriptEnabled: false, locale: 'en-US' });
-      const page = await context.newPage();
-      const problems = watchForProblems(page);
-      const check = checkpoints(axe, page, 'status-entry-pages', 'en');
+      const { context, page, problems, check } = await openVisitor(suite, {
+        javaScriptEnabled: false,
+        locale: 'en-US',
+        journey: 'status-entry-pages',
+        lang: 'en',
+      });
       for (const path of ['/my-cases', '/verify', '/share']) {
         for (const lang of ['en', 'zh-Hant'] as const) {
           const response = await page.goto(`${stack.baseUrl}${path}?lang=${lang}`);
