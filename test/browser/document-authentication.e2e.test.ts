@@ -46,7 +46,9 @@ describe('document authentication journey in Chromium', () => {
       await fillForm(applicant, {
         givenNames: 'Mei-Ling',
         surname: 'Chen',
-        dateOfBirth: '14 March 1988',
+        dobDay: '14',
+        dobMonth: 'March',
+        dobYear: '1988',
         email: 'mei-ling.chen@example.test',
       });
       expect(await submit()).toBe(400);
@@ -55,7 +57,7 @@ describe('document authentication journey in Chromium', () => {
       ).toEqual(['#dateOfBirth']);
       expect(await applicant.getAttribute('#dateOfBirth', 'aria-invalid')).toBe('true');
       await check('applicant-error');
-      await fillForm(applicant, { dateOfBirth: '1988-03-14' });
+      await fillForm(applicant, { dobMonth: '3' });
       await submit();
       expect(pathOf(applicant)).toBe('/legalisation/documents');
       await check('documents-empty');

@@ -40,17 +40,23 @@ describe('document authentication pages without JavaScript', () => {
     const badApplicant = await visitor.post('/legalisation/applicant', {
       givenNames: '',
       surname: 'Chen',
-      dateOfBirth: '14/03/1988',
+      dobDay: '31',
+      dobMonth: '2',
+      dobYear: '1988',
       email: 'x',
       locale: 'en',
     });
     expect(badApplicant.statusCode).toBe(400);
     expect(errorLinks(badApplicant.body)).toEqual(['givenNames', 'dateOfBirth', 'email']);
     expect(badApplicant.body).toContain('aria-invalid="true"');
+    // What was typed stays in the three date fields.
+    expect(badApplicant.body).toMatch(/name="dobDay"[^>]*value="31"/);
     const applicant = await visitor.post('/legalisation/applicant', {
       givenNames: 'Mei-Ling',
       surname: 'Chen',
-      dateOfBirth: '1988-03-14',
+      dobDay: '14',
+      dobMonth: '3',
+      dobYear: '1988',
       email: 'mei-ling.chen@example.test',
       phone: '',
       locale: 'en',
@@ -168,7 +174,9 @@ describe('document authentication pages without JavaScript', () => {
     const unknown = await visitor.post('/legalisation/respond', {
       reference: 'DA-0000-0000',
       surname: 'Chen',
-      dateOfBirth: '1988-03-14',
+      dobDay: '14',
+      dobMonth: '3',
+      dobYear: '1988',
       answer: 'Here it is.',
     });
     expect(unknown.statusCode).toBe(400);

@@ -1,5 +1,5 @@
 import { normaliseDate, normaliseSurname } from '@app/status';
-import type { FieldError, Translate } from '@app/platform';
+import { dateOfBirthFromParts, type FieldError, type Translate } from '@app/platform';
 import { RELATIONSHIPS, type EmergencySettings, type Relationship } from './settings.js';
 
 /** A report as the form or the JSON API sends it: every field is read as text, whatever its type. */
@@ -35,8 +35,7 @@ function text(input: ReportInput, name: string): string {
 function dateOfBirthOf(input: ReportInput): string {
   const whole = text(input, 'dateOfBirth');
   if (whole) return whole;
-  const [day, month, year] = ['dobDay', 'dobMonth', 'dobYear'].map((name) => text(input, name));
-  return day || month || year ? `${year}-${month}-${day}` : '';
+  return dateOfBirthFromParts(input);
 }
 
 function consentOf(value: unknown): boolean | null {

@@ -22,6 +22,7 @@ export * from './storage/sniff.js';
 export * from './storage/storage.port.js';
 export * from './web/body-depth.js';
 export * from './web/content-negotiation.js';
+export * from './web/date-of-birth.js';
 export * from './web/i18n.js';
 export * from './web/project-root.js';
 export * from './web/untyped-body.js';

@@ -1,7 +1,17 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, type AppConfig, DomainException, type FieldError, Public, UntypedBody, ValidationException } from '@app/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  dateOfBirthFromParts,
+  dateOfBirthParts,
+  DomainException,
+  type FieldError,
+  Public,
+  UntypedBody,
+  ValidationException,
+} from '@app/platform';
 import { LegalisationErrors } from '../errors.js';
 import { LegalisationService, type PostSummary } from '../legalisation.service.js';
 import { feeFor, SERVICE_LEVELS } from '../settings.js';
@@ -55,12 +65,13 @@ export class LegalisationPagesController {
   @Get('applicant')
   async applicantPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const { draft } = await this.draftOf(request);
-    return this.renderApplicant(request, reply, 200, draft.applicant ?? { locale: request.locale }, []);
+    const values = draft.applicant ? { ...draft.applicant, ...dateOfBirthParts(draft.applicant.dateOfBirth) } : { locale: request.locale };
+    return this.renderApplicant(request, reply, 200, values, []);
   }
 
   @Post('applicant')
   async applicant(@UntypedBody() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const checked = checkApplicant(form, request.t, this.requests.today());
+    const checked = checkApplicant({ ...form, dateOfBirth: dateOfBirthFromParts(form) }, request.t, this.requests.today());
     if (!checked.value) return this.renderApplicant(request, reply, 400, form, checked.errors);
     const { id, draft } = await this.draftOf(request);
     return this.saveAndGo(reply, id, { ...draft, applicant: checked.value }, 'documents');
@@ -243,7 +254,7 @@ export class LegalisationPagesController {
     const values = {
       reference: text(form.reference),
       surname: text(form.surname),
-      dateOfBirth: text(form.dateOfBirth),
+      dateOfBirth: dateOfBirthFromParts(form),
       answer: text(form.answer),
     };
     const errors: FieldError[] = [];
@@ -263,7 +274,8 @@ export class LegalisationPagesController {
         errors.push({ field: 'reference', messages: [request.t('legalisation.err.answerNotFound')] });
       }
     }
-    return reply.code(400).view('legalisation/respond.njk', { values, errors, fieldErrors: fieldErrorsOf(errors) });
+    // The form as typed, the three date fields included.
+    return reply.code(400).view('legalisation/respond.njk', { values: { ...form, ...values }, errors, fieldErrors: fieldErrorsOf(errors) });
   }
 
   // ── rendering ─────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, type AppConfig, ApplicantRoute, Public, RateLimitErrors } from '@app/platform';
+import { APP_CONFIG, type AppConfig, ApplicantRoute, dateOfBirthFromParts, Public, RateLimitErrors } from '@app/platform';
 import { CaseAccess } from '../case-access.js';
 import { CaseUpdatesService } from '../case-updates.service.js';
 import { type CaseView, CaseViewService } from '../case-view.service.js';
@@ -102,7 +102,7 @@ export class StatusPagesController {
       dobMonth: text(body.dobMonth).trim(),
       dobYear: text(body.dobYear).trim(),
     };
-    const dateOfBirth = values.dobDay || values.dobMonth || values.dobYear ? `${values.dobYear}-${values.dobMonth}-${values.dobDay}` : '';
+    const dateOfBirth = dateOfBirthFromParts(values);
     try {
       const view = await this.check.lookUp(
         { reference: values.reference, surname: values.surname, dateOfBirth },
