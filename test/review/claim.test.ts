@@ -110,6 +110,23 @@ describe('claim next', () => {
     expect(await queue.claimNext(claimer)).toBeNull();
   });
 
+  it('claims a case while another transaction writes a row that points at it (a notification, a file)', async () => {
+    await dataSource.query(`UPDATE "case" SET status = 'APPROVED' WHERE status IN ('SUBMITTED', 'IN_REVIEW')`);
+    const [waiting] = await seedQueue(dataSource, 1, 'VN-HAN');
+    // Inserting a row whose foreign key names the case takes FOR KEY SHARE on the case until commit,
+    // as the worker does for a notification just after the case was submitted.
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      await runner.query(`SELECT id FROM "case" WHERE id = $1 FOR KEY SHARE`, [waiting]);
+      expect((await queue.claimNext(officerAt('VN-HAN')))?.id).toBe(waiting);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
   it('has every partial queue index over exactly the statuses in which cases wait for an officer', async () => {
     const indexes = (await dataSource.query(
       `SELECT indexname, pg_get_expr(i.indpred, i.indrelid) AS predicate

@@ -149,7 +149,10 @@ export class ReviewQueueService {
    * Free cases and cases whose lease has run out are looked up apart, each through its own partial
    * index (migration ClaimableIndexes), and the more urgent of the two is taken; the other candidate
    * stays locked only until this short transaction ends. The UPDATE checks again that the case is
-   * free, so a case can never be claimed twice.
+   * free, so a case can never be claimed twice. The lock is FOR NO KEY UPDATE, the one the UPDATE
+   * takes anyway: claimers exclude each other, but a transaction that inserts a row pointing at
+   * the case (the worker's notification, just after submission) holds FOR KEY SHARE, which FOR
+   * UPDATE would have skipped, so the officer would have found the queue empty.
    */
   async claimNext(officer: AuthenticatedOfficer): Promise<QueueItem | null> {
     const now = this.clock.now();
@@ -162,9 +165,9 @@ export class ReviewQueueService {
       const candidate = `SELECT q.id, q.priority, COALESCE(q.sla_due_at, 'infinity'::timestamptz) AS due FROM "case" q`;
       const claimed = (await manager.query(
         `WITH free AS (${candidate} WHERE ${inScope} AND q.assigned_officer_id IS NULL
-                        ORDER BY ${queueOrder} LIMIT 1 FOR UPDATE SKIP LOCKED),
+                        ORDER BY ${queueOrder} LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED),
               lapsed AS (${candidate} WHERE ${inScope} AND q.assigned_officer_id IS NOT NULL AND q.claim_expires_at <= $2
-                          ORDER BY ${queueOrder} LIMIT 1 FOR UPDATE SKIP LOCKED)
+                          ORDER BY ${queueOrder} LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED)
          UPDATE "case" c
             SET assigned_officer_id = $1, claim_expires_at = $2::timestamptz + interval '${LEASE_MINUTES} minutes',
                 version = c.version + 1, updated_at = $2
