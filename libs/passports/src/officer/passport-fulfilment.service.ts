@@ -85,8 +85,7 @@ export class PassportFulfilmentService {
         to: rule.to,
         actor: { type: 'officer', id: officer.id },
         type: `passport.${rule.to.toLowerCase()}`,
-        // Printing is HQ's business; the applicant hears when it is on its way, ready and collected.
-        visibility: step === 'print' ? 'internal' : 'applicant',
+        visibility: 'applicant',
       });
       await this.audit.record(manager, {
         action: `passport.${step}`,
