@@ -150,5 +150,13 @@ describe('passport pages without JavaScript', () => {
     const check = await visitor.get('/passport/check?lang=zh-Hant');
     expect(check.body).toContain('USD 31');
     expect(check.body).not.toContain('/passport/previous"');
+
+    // Changing the kind asks about the previous passport; changing back does not.
+    await visitor.get('/passport/kind');
+    await visitor.post('/passport/kind', { kind: 'replacement_damaged' });
+    expect((await visitor.get('/passport/check')).headers.location).toBe('/passport/previous');
+    await visitor.get('/passport/kind');
+    await visitor.post('/passport/kind', { kind: 'first_issue' });
+    expect((await visitor.get('/passport/check')).statusCode).toBe(200);
   });
 });

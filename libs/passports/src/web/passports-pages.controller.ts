@@ -67,8 +67,13 @@ export class PassportsPagesController {
     const checked = checkKind(form, request.t);
     if (!checked.value) return this.renderKind(request, reply, 400, text(form.kind), checked.errors);
     const { id, draft } = await this.draftOf(request);
-    // A different kind asks different questions about the previous passport.
-    const previous = checked.value === draft.kind ? draft.previous : undefined;
+    // A first passport has none before it; a different kind asks different questions about the previous one.
+    const previous =
+      checked.value === 'first_issue'
+        ? { previousPassportNumber: '', policeReportReference: '' }
+        : checked.value === draft.kind
+          ? draft.previous
+          : undefined;
     return this.saveAndGo(reply, id, { ...draft, kind: checked.value, previous }, 'identity');
   }
 
@@ -119,17 +124,8 @@ export class PassportsPagesController {
       );
     }
     const photo = { base64: prepared.bytes.toString('base64'), mimeType: prepared.mimeType as 'image/jpeg' | 'image/png' };
-    const next = draft.kind === 'first_issue' ? (draft.postCode ? 'check' : 'post') : draft.previous ? 'check' : 'previous';
-    return this.saveAndGo(
-      reply,
-      id,
-      {
-        ...draft,
-        photo,
-        previous: draft.kind === 'first_issue' ? { previousPassportNumber: '', policeReportReference: '' } : draft.previous,
-      },
-      next,
-    );
+    const next = !draft.previous ? 'previous' : draft.postCode ? 'check' : 'post';
+    return this.saveAndGo(reply, id, { ...draft, photo }, next);
   }
 
   @Get('previous')
