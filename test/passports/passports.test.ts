@@ -167,6 +167,8 @@ describe('chip passports: applying, review, printing to collection, status and p
       const workspace = JSON.parse((await call('GET', `/api/v1/officer/cases/${submission.caseId}`)).body);
       expect(workspace.details).toEqual(
         expect.arrayContaining([
+          { labelKey: 'passports.field.kind', value: 'Renew my passport / 換發護照' },
+          { labelKey: 'passports.field.sex', value: 'Female / 女' },
           { labelKey: 'passports.field.name', value: 'Lin, Yu-Ting' },
           { labelKey: 'passports.field.nationalId', value: 'A123456789' },
           { labelKey: 'passports.field.fee', value: 'USD 45' },
