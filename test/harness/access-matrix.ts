@@ -437,4 +437,29 @@ export const OFFICER_ROUTES: OfficerRouteCase[] = [
     postScoped: true,
     allowed: 400,
   },
+  // passports: printing and dispatch (HQ), ready and collected (the collecting post), the photo (post-scoped; an empty form is 400)
+  {
+    method: 'GET',
+    route: '/officer/passports/:caseId',
+    url: async (f) => `/officer/passports/${await caseAt(f)}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'GET',
+    route: '/officer/passports/:caseId/photo',
+    url: async (f) => `/officer/passports/${await caseAt(f)}/photo`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 404,
+  },
+  ...(['print', 'dispatch', 'ready', 'collect'] as const).map((step): OfficerRouteCase => ({
+    method: 'POST',
+    route: `/officer/passports/:caseId/${step}`,
+    url: async (f) => `/officer/passports/${await caseAt(f)}/${step}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
+  })),
 ];

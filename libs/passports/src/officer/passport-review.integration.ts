@@ -1,0 +1,73 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Messages } from '@app/platform';
+import { DecisionHandlers, DecisionService, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
+import { PassportService } from '../passports.service.js';
+import { FULFILMENT_STATUSES } from './passport-fulfilment.service.js';
+
+/**
+ * Plugs passports into the officers' review queue. Approval and refusal are the queue's own status
+ * decisions (a refusal's reason goes to the applicant with the event); a request for information is
+ * kept for the applicant to answer at `/passport/respond`. The workspace shows the application in
+ * words, a link to the photo, and the fulfilment page once approved.
+ */
+@Injectable()
+export class PassportReviewIntegration implements OnModuleInit {
+  constructor(
+    private readonly decisions: DecisionHandlers,
+    private readonly decisionService: DecisionService,
+    private readonly workspace: WorkspaceDetails,
+    private readonly passports: PassportService,
+    private readonly messages: Messages,
+  ) {}
+
+  onModuleInit(): void {
+    this.decisions.register('passport', 'requestInfo', async (context) => {
+      const decided = await this.decisionService.applyStatusDecision(context);
+      await this.passports.recordInformationRequest(
+        context.manager,
+        context.current.id,
+        context.input.text!.trim(),
+        context.input.deadline!,
+      );
+      return decided;
+    });
+    this.workspace.register('passport', (caseId, status) => this.extras(caseId, status));
+  }
+
+  private async extras(caseId: string, status: string): Promise<WorkspaceExtras> {
+    const view = await this.passports.view(caseId);
+    if (!view) return { details: [], links: [] };
+    // The provider does not know the officer's language: coded values are given in words in both.
+    const [en, zh] = [this.messages.translator('en'), this.messages.translator('zh-Hant')];
+    const words = (key: string, params?: Record<string, string | number>) => `${en(key, params)} / ${zh(key, params)}`;
+    const details = [
+      { labelKey: 'passports.field.kind', value: words(`passports.kind.${view.kind}`) },
+      { labelKey: 'passports.field.name', value: `${view.surname ?? ''}, ${view.givenNames ?? ''}` },
+      ...(view.chineseName ? [{ labelKey: 'passports.field.chineseName', value: view.chineseName }] : []),
+      { labelKey: 'passports.field.sex', value: view.sex ? words(`passports.sex.${view.sex}`) : '' },
+      { labelKey: 'passports.field.dateOfBirth', value: view.dateOfBirth ?? '' },
+      { labelKey: 'passports.field.placeOfBirth', value: view.placeOfBirth ?? '' },
+      ...(view.nationalId ? [{ labelKey: 'passports.field.nationalId', value: view.nationalId }] : []),
+      ...(view.previousPassportNumber ? [{ labelKey: 'passports.field.previousPassportNumber', value: view.previousPassportNumber }] : []),
+      ...(view.policeReportReference ? [{ labelKey: 'passports.field.policeReportReference', value: view.policeReportReference }] : []),
+      { labelKey: 'passports.field.post', value: view.post.code },
+      { labelKey: 'passports.field.validity', value: words('passports.validityYears', { years: view.fee.validityYears }) },
+      { labelKey: 'passports.field.fee', value: `${view.fee.currency} ${view.fee.amount}` },
+      ...(view.passportNumber ? [{ labelKey: 'passports.field.passportNumber', value: view.passportNumber }] : []),
+    ];
+    for (const exchange of view.informationRequests) {
+      details.push(
+        { labelKey: 'passports.officer.infoRequested', value: exchange.message ?? '—' },
+        { labelKey: 'passports.officer.infoDeadline', value: exchange.deadline },
+        { labelKey: 'passports.officer.infoAnswer', value: exchange.answer ?? '—' },
+      );
+    }
+    const links = [
+      ...(view.photoFileId ? [{ href: `/officer/passports/${caseId}/photo`, labelKey: 'passports.officer.photoLink' }] : []),
+      ...(FULFILMENT_STATUSES.includes(status)
+        ? [{ href: `/officer/passports/${caseId}`, labelKey: 'passports.officer.fulfilmentLink' }]
+        : []),
+    ];
+    return { details, links };
+  }
+}
