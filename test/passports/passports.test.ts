@@ -162,13 +162,13 @@ describe('chip passports: applying, review, printing to collection, status and p
   });
 
   describe('review decisions', () => {
-    it('approval moves to APPROVED; the workspace shows the application in words and the photo', async () => {
+    it('approval moves to APPROVED; the workspace shows the application in words (English on the JSON API) and the photo', async () => {
       const { submission, call, version } = await claimed('AU-CBR');
       const workspace = JSON.parse((await call('GET', `/api/v1/officer/cases/${submission.caseId}`)).body);
       expect(workspace.details).toEqual(
         expect.arrayContaining([
-          { labelKey: 'passports.field.kind', value: 'Renew my passport / 換發護照' },
-          { labelKey: 'passports.field.sex', value: 'Female / 女' },
+          { labelKey: 'passports.field.kind', value: 'Renew my passport' },
+          { labelKey: 'passports.field.sex', value: 'Female' },
           { labelKey: 'passports.field.name', value: 'Lin, Yu-Ting' },
           { labelKey: 'passports.field.nationalId', value: 'A123456789' },
           { labelKey: 'passports.field.fee', value: 'USD 45' },

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { Messages } from '@app/platform';
+import type { Translate } from '@app/platform';
 import { DecisionHandlers, DecisionService, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
 import { PassportService } from '../passports.service.js';
 import { FULFILMENT_STATUSES } from './passport-fulfilment.service.js';
@@ -17,7 +17,6 @@ export class PassportReviewIntegration implements OnModuleInit {
     private readonly decisionService: DecisionService,
     private readonly workspace: WorkspaceDetails,
     private readonly passports: PassportService,
-    private readonly messages: Messages,
   ) {}
 
   onModuleInit(): void {
@@ -31,27 +30,24 @@ export class PassportReviewIntegration implements OnModuleInit {
       );
       return decided;
     });
-    this.workspace.register('passport', (caseId, status) => this.extras(caseId, status));
+    this.workspace.register('passport', (caseId, status, t) => this.extras(caseId, status, t));
   }
 
-  private async extras(caseId: string, status: string): Promise<WorkspaceExtras> {
+  private async extras(caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
     const view = await this.passports.view(caseId);
     if (!view) return { details: [], links: [] };
-    // The provider does not know the officer's language: coded values are given in words in both.
-    const [en, zh] = [this.messages.translator('en'), this.messages.translator('zh-Hant')];
-    const words = (key: string, params?: Record<string, string | number>) => `${en(key, params)} / ${zh(key, params)}`;
     const details = [
-      { labelKey: 'passports.field.kind', value: words(`passports.kind.${view.kind}`) },
+      { labelKey: 'passports.field.kind', value: t(`passports.kind.${view.kind}`) },
       { labelKey: 'passports.field.name', value: `${view.surname ?? ''}, ${view.givenNames ?? ''}` },
       ...(view.chineseName ? [{ labelKey: 'passports.field.chineseName', value: view.chineseName }] : []),
-      { labelKey: 'passports.field.sex', value: view.sex ? words(`passports.sex.${view.sex}`) : '' },
+      { labelKey: 'passports.field.sex', value: view.sex ? t(`passports.sex.${view.sex}`) : '' },
       { labelKey: 'passports.field.dateOfBirth', value: view.dateOfBirth ?? '' },
       { labelKey: 'passports.field.placeOfBirth', value: view.placeOfBirth ?? '' },
       ...(view.nationalId ? [{ labelKey: 'passports.field.nationalId', value: view.nationalId }] : []),
       ...(view.previousPassportNumber ? [{ labelKey: 'passports.field.previousPassportNumber', value: view.previousPassportNumber }] : []),
       ...(view.policeReportReference ? [{ labelKey: 'passports.field.policeReportReference', value: view.policeReportReference }] : []),
       { labelKey: 'passports.field.post', value: view.post.code },
-      { labelKey: 'passports.field.validity', value: words('passports.validityYears', { years: view.fee.validityYears }) },
+      { labelKey: 'passports.field.validity', value: t('passports.validityYears', { years: view.fee.validityYears }) },
       { labelKey: 'passports.field.fee', value: `${view.fee.currency} ${view.fee.amount}` },
       ...(view.passportNumber ? [{ labelKey: 'passports.field.passportNumber', value: view.passportNumber }] : []),
     ];
