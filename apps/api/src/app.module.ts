@@ -9,6 +9,7 @@ import { DocumentsApiModule } from '@app/documents';
 import { EvisaModule } from '@app/evisa';
 import { EmergencyModule } from '@app/emergency';
 import { LegalisationModule } from '@app/legalisation';
+import { AbtcModule } from '@app/abtc';
 import { ReviewModule } from '@app/review';
 import { NotificationsWebModule } from '@app/notifications';
 import { StatusModule } from '@app/status';
@@ -36,6 +37,7 @@ export class ApiModule {
         EvisaModule,
         EmergencyModule,
         LegalisationModule,
+        AbtcModule,
         ReviewModule,
         NotificationsWebModule,
         StatusModule,

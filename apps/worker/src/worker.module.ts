@@ -6,6 +6,7 @@ import { NotificationsWorkerModule } from '@app/notifications';
 import { EvisaWorkerModule } from '@app/evisa';
 import { EmergencyWorkerModule } from '@app/emergency';
 import { LegalisationWorkerModule } from '@app/legalisation';
+import { AbtcWorkerModule } from '@app/abtc';
 import { AuditModule } from '@app/audit';
 import { IdentityModule } from '@app/identity';
 import { ReviewWorkerModule } from '@app/review';
@@ -26,6 +27,7 @@ export class WorkerModule {
         EvisaWorkerModule.forRoot(),
         EmergencyWorkerModule,
         LegalisationWorkerModule,
+        AbtcWorkerModule,
         AuditModule,
         IdentityModule,
         ReviewWorkerModule,

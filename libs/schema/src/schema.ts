@@ -23,6 +23,7 @@ import { ClaimableIndexes1764060000000 } from '../../../migrations/1764060000000
 import { ApprovedCasesIndex1764060100000 } from '../../../migrations/1764060100000-ApprovedCasesIndex.js';
 import { Emergency1764060200000 } from '../../../migrations/1764060200000-Emergency.js';
 import { Legalisation1764060300000 } from '../../../migrations/1764060300000-Legalisation.js';
+import { Abtc1764060400000 } from '../../../migrations/1764060400000-Abtc.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
 export const ENTITIES = [
@@ -68,6 +69,7 @@ export const MIGRATIONS = [
   ApprovedCasesIndex1764060100000,
   Emergency1764060200000,
   Legalisation1764060300000,
+  Abtc1764060400000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, poolSize?: number): DataSourceOptions {
