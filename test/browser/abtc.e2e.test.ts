@@ -52,6 +52,7 @@ describe('ABTC journey in Chromium', () => {
       const submit = () => go(applicant, 'main form[method="post"] button[type="submit"]');
 
       await applicant.goto(`${stack.baseUrl}/`);
+      await check('home');
       await go(applicant, 'main a[href="/abtc"]');
       expect(await applicant.textContent('main')).toContain('TWD 5000');
       await check('start');
