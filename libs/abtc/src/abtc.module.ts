@@ -6,6 +6,7 @@ import { AbtcApiController } from './api/abtc-api.controller.js';
 import { AbtcPersonalData } from './abtc-personal-data.js';
 import { AbtcStatusDetails } from './abtc-status.details.js';
 import { AbtcService } from './abtc.service.js';
+import { CardHandler } from './card/card.handler.js';
 import { AbtcReviewIntegration } from './officer/abtc-review.integration.js';
 import { ClearanceController } from './officer/clearance.controller.js';
 import { ClearanceService } from './officer/clearance.service.js';
@@ -32,6 +33,6 @@ export class AbtcCoreModule {}
 })
 export class AbtcModule {}
 
-/** The worker side: the personal-data port, so the retention job erases what an application holds. */
-@Module({ imports: [AbtcCoreModule] })
+/** The worker side: the card PDF, and the personal-data port, so the retention job erases what an application holds. */
+@Module({ imports: [AbtcCoreModule, CasesModule], providers: [CardHandler] })
 export class AbtcWorkerModule {}

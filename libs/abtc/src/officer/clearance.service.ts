@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog, officerActor } from '@app/audit';
-import { type CaseRecord, CaseSpine } from '@app/cases';
+import { type CaseRecord, CaseSpine, JobName, OutboxWriter } from '@app/cases';
 import { findCaseInScope } from '@app/identity';
 import { type AuthenticatedOfficer, Clock, DomainException, FieldCipher, postScopeOf, ValidationException } from '@app/platform';
 import { AbtcService, type ApplicationView } from '../abtc.service.js';
@@ -31,6 +31,7 @@ export class ClearanceService {
     private readonly cipher: FieldCipher,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async load(officer: AuthenticatedOfficer, caseId: string): Promise<{ current: CaseRecord; view: ApplicationView }> {
@@ -81,7 +82,7 @@ export class ClearanceService {
   /**
    * PRE_CLEARANCE → ISSUED once no economy is pending and at least one approved: the card number,
    * valid for `cardValidityYears` from today at the processing post or until the passport expires
-   * if sooner; the card lists the economies that approved.
+   * if sooner; the card lists the economies that approved. Queues the card PDF.
    */
   async issue(officer: AuthenticatedOfficer, caseId: string, version: unknown): Promise<void> {
     await this.inPreClearance(officer, caseId, version, async (manager, current, view) => {
@@ -118,6 +119,7 @@ export class ClearanceService {
         payload: { validFrom, validUntil, economies },
         set: { decidedAt: this.clock.now() },
       });
+      await this.outbox.add(manager, JobName.RenderAbtcCard, { caseId }, { caseId });
       await this.auditRecord(manager, officer, current, 'abtc.issued', { economies });
     });
   }
