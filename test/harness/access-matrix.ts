@@ -96,6 +96,25 @@ async function legalisationCaseAt(fixture: MatrixFixture): Promise<string> {
   return (await requests.submit({ applicant, items: [item], options, postCode: post.code, slotId: slot.id }, { clientIp: null })).caseId;
 }
 
+/** A fresh ABTC application in pre-clearance at the fixture's post (written directly: the service opens its cases at HQ); returns its case id. */
+async function abtcCaseAt(fixture: MatrixFixture): Promise<string> {
+  return fixture.app.get(DataSource).transaction(async (manager) => {
+    const spine = fixture.app.get(CaseSpine);
+    const opened = await spine.openCase(manager, {
+      service: 'abtc',
+      status: 'SUBMITTED',
+      postCode: fixture.postCode,
+      locale: 'en',
+      actor: { type: 'applicant' },
+    });
+    await manager.query(`INSERT INTO abtc_application (case_id, sex, nationality, passport_expiry) VALUES ($1, 'F', 'TWN', '2035-01-01')`, [
+      opened.id,
+    ]);
+    await manager.query(`INSERT INTO abtc_clearance (case_id, economy, status) VALUES ($1, 'JPN', 'PENDING')`, [opened.id]);
+    return opened.id;
+  });
+}
+
 export const OFFICER_ROUTES: OfficerRouteCase[] = [
   // identity: the officer's own pages
   { method: 'GET', route: '/officer', roles: ALL, postScoped: false, allowed: 200 },
@@ -462,4 +481,37 @@ export const OFFICER_ROUTES: OfficerRouteCase[] = [
     postScoped: true,
     allowed: 400,
   })),
+  // abtc: pre-clearance answers, issuing and refusing the card (post-scoped; a missing version is 400)
+  {
+    method: 'GET',
+    route: '/officer/abtc/:caseId',
+    url: async (f) => `/officer/abtc/${await abtcCaseAt(f)}`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    route: '/officer/abtc/:caseId/clearances',
+    url: async (f) => `/officer/abtc/${await abtcCaseAt(f)}/clearances`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
+  },
+  {
+    method: 'POST',
+    route: '/officer/abtc/:caseId/issue',
+    url: async (f) => `/officer/abtc/${await abtcCaseAt(f)}/issue`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
+  },
+  {
+    method: 'POST',
+    route: '/officer/abtc/:caseId/refuse',
+    url: async (f) => `/officer/abtc/${await abtcCaseAt(f)}/refuse`,
+    roles: ALL,
+    postScoped: true,
+    allowed: 400,
+  },
 ];

@@ -10,6 +10,7 @@ import { EvisaModule } from '@app/evisa';
 import { EmergencyModule } from '@app/emergency';
 import { LegalisationModule } from '@app/legalisation';
 import { PassportsModule } from '@app/passports';
+import { AbtcModule } from '@app/abtc';
 import { ReviewModule } from '@app/review';
 import { NotificationsWebModule } from '@app/notifications';
 import { StatusModule } from '@app/status';
@@ -38,6 +39,7 @@ export class ApiModule {
         EmergencyModule,
         LegalisationModule,
         PassportsModule,
+        AbtcModule,
         ReviewModule,
         NotificationsWebModule,
         StatusModule,

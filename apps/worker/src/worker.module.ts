@@ -7,6 +7,7 @@ import { EvisaWorkerModule } from '@app/evisa';
 import { EmergencyWorkerModule } from '@app/emergency';
 import { LegalisationWorkerModule } from '@app/legalisation';
 import { PassportsWorkerModule } from '@app/passports';
+import { AbtcWorkerModule } from '@app/abtc';
 import { AuditModule } from '@app/audit';
 import { IdentityModule } from '@app/identity';
 import { ReviewWorkerModule } from '@app/review';
@@ -28,6 +29,7 @@ export class WorkerModule {
         EmergencyWorkerModule,
         LegalisationWorkerModule,
         PassportsWorkerModule,
+        AbtcWorkerModule,
         AuditModule,
         IdentityModule,
         ReviewWorkerModule,

@@ -23,6 +23,7 @@ import { ClaimableIndexes1764060000000 } from '../../../migrations/1764060000000
 import { ApprovedCasesIndex1764060100000 } from '../../../migrations/1764060100000-ApprovedCasesIndex.js';
 import { Emergency1764060200000 } from '../../../migrations/1764060200000-Emergency.js';
 import { Legalisation1764060300000 } from '../../../migrations/1764060300000-Legalisation.js';
+import { Abtc1764060400000 } from '../../../migrations/1764060400000-Abtc.js';
 import { Passports1764060500000 } from '../../../migrations/1764060500000-Passports.js';
 
 /** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
@@ -69,6 +70,7 @@ export const MIGRATIONS = [
   ApprovedCasesIndex1764060100000,
   Emergency1764060200000,
   Legalisation1764060300000,
+  Abtc1764060400000,
   Passports1764060500000,
 ];
 

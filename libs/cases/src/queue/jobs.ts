@@ -25,6 +25,8 @@ export enum JobName {
   SweepOrphanFiles = 'sweep-orphan-files',
   /** Documents were authenticated: render the certificate PDF with its QR code to the public register. */
   RenderAuthenticationCertificate = 'render-authentication-certificate',
+  /** An ABTC was issued: render the card PDF listing the economies that pre-cleared the holder. */
+  RenderAbtcCard = 'render-abtc-card',
 }
 
 export interface JobPayloads {
@@ -38,6 +40,7 @@ export interface JobPayloads {
   [JobName.RequeueLostRenders]: Record<string, never>;
   [JobName.SweepOrphanFiles]: Record<string, never>;
   [JobName.RenderAuthenticationCertificate]: { caseId: string };
+  [JobName.RenderAbtcCard]: { caseId: string };
 }
 
 const ONE_DAY_SECONDS = 24 * 3600;
@@ -77,6 +80,7 @@ export const JOBS: Record<JobName, JobDefinition> = {
   [JobName.NotifyCaseEvent]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.RenderEvisa]: { queue: QueueName.Documents, options: DEFAULT_OPTIONS },
   [JobName.RenderAuthenticationCertificate]: { queue: QueueName.Documents, options: DEFAULT_OPTIONS },
+  [JobName.RenderAbtcCard]: { queue: QueueName.Documents, options: DEFAULT_OPTIONS },
   [JobName.SendDraftResumeLink]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.EmailSlaBreach]: { queue: QueueName.Notifications, options: DEFAULT_OPTIONS },
   [JobName.EscalateOverdueCases]: {

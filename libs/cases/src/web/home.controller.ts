@@ -4,7 +4,7 @@ import { Public } from '@app/platform';
 import { SERVICES, type Service } from '../reference.js';
 
 /** Services whose application pages exist; the others are listed with a note to contact a post. */
-const ONLINE_SERVICES: ReadonlySet<Service> = new Set(['evisa', 'legalisation', 'emergency', 'passport']);
+const ONLINE_SERVICES: ReadonlySet<Service> = new Set(['evisa', 'passport', 'legalisation', 'abtc', 'emergency']);
 
 @ApiExcludeController()
 @Public()
