@@ -169,6 +169,8 @@ describe('SQL injection on search and filter parameters', () => {
       ['/api/v1/verify/authentication', (p) => ({ certificateNumber: p.slice(0, 40), issuedOn: '2026-11-25' })],
       ['/api/v1/evisa/applications/access', (p) => ({ reference: p, surname: p, dateOfBirth: p })],
       ['/api/v1/status', (p) => ({ reference: p, surname: p, dateOfBirth: p })],
+      ['/api/v1/legalisation/requests/answer', (p) => ({ reference: p.slice(0, 20), surname: p, dateOfBirth: p, answer: p })],
+      ['/api/v1/passports/applications/answer', (p) => ({ reference: p.slice(0, 20), surname: p, dateOfBirth: p, answer: p })],
       // A well-formed reference, so the surname reaches the look-up instead of the reference's check character refusing it.
       ['/api/v1/status', (p) => ({ reference: generateReference('evisa'), surname: p, dateOfBirth: '1990-04-27' })],
       ['/verify/evisa', (p) => ({ visaNumber: p, passportNumber: p })],
