@@ -188,7 +188,7 @@ describe('ABTC applications by API and by pages', () => {
       events: before.events! + 1,
       applications: before.applications! + 1,
     });
-    expect(await dataSource.query(`SELECT count(*)::int AS n FROM abtc_draft`)).toEqual([{ n: 0 }]);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM applicant_draft WHERE service = 'abtc'`)).toEqual([{ n: 0 }]);
 
     const status = await inject({
       method: 'POST',

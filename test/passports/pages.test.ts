@@ -125,7 +125,7 @@ describe('passport pages without JavaScript', () => {
       [reference],
     );
     expect(row).toEqual({ kind: 'replacement_lost', fee_currency: 'TWD', post_code: 'HQ-TPE' });
-    expect(await dataSource.query(`SELECT 1 FROM passport_draft`)).toHaveLength(0);
+    expect(await dataSource.query(`SELECT 1 FROM applicant_draft WHERE service = 'passport'`)).toHaveLength(0);
   });
 
   it('a first passport skips the previous-passport page; a form without its CSRF token is refused', async () => {

@@ -14,7 +14,7 @@ import { LEGALISATION_SETTINGS, loadLegalisationSettings } from './settings.js';
 import { AppointmentSlots } from './slots.js';
 import { CertificateRegisterApiController, CertificateRegisterPagesController } from './verification/certificate-register.controllers.js';
 import { CertificateRegister, CertificateRegisterMetrics } from './verification/certificate-register.service.js';
-import { DraftStore } from './web/draft-store.js';
+import { legalisationDraftsProvider } from './web/draft-store.js';
 import { LegalisationPagesController } from './web/legalisation-pages.controller.js';
 
 /** Requests, slots and the personal-data port: what both the API and the worker (retention) need. */
@@ -45,7 +45,7 @@ export class LegalisationCoreModule {}
     CertificateRegisterPagesController,
   ],
   providers: [
-    DraftStore,
+    legalisationDraftsProvider,
     LegalisationReviewIntegration,
     LegalisationStatusDetails,
     FulfilmentService,

@@ -10,7 +10,7 @@ import { PassportPersonalData } from './passports-personal-data.js';
 import { PassportStatusDetails } from './passports-status.details.js';
 import { PassportService } from './passports.service.js';
 import { loadPassportSettings, PASSPORT_SETTINGS } from './settings.js';
-import { DraftStore } from './web/draft-store.js';
+import { passportDraftsProvider } from './web/draft-store.js';
 import { PassportsPagesController } from './web/passports-pages.controller.js';
 
 /** Applications and the personal-data port: what both the API and the worker (retention) need. */
@@ -28,7 +28,7 @@ export class PassportsCoreModule {}
 @Module({
   imports: [PassportsCoreModule, CasesModule, ReviewModule],
   controllers: [PassportsPagesController, PassportsApiController, PassportFulfilmentController],
-  providers: [DraftStore, PassportReviewIntegration, PassportStatusDetails, PassportFulfilmentService],
+  providers: [passportDraftsProvider, PassportReviewIntegration, PassportStatusDetails, PassportFulfilmentService],
 })
 export class PassportsModule {}
 

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig, DomainException, type FieldError, Public, RateLimitErrors, UntypedBody } from '@app/platform';
 import { AbtcService } from '../abtc.service.js';
 import { checkApplicant, checkBusiness, checkPassport, SEXES } from '../validation.js';
-import { type AbtcDraft, AbtcDraftStore } from './draft-store.js';
+import { ABTC_DRAFTS, type AbtcDraft, type AbtcDrafts } from './draft-store.js';
 
 type Form = Record<string, unknown>;
 
@@ -39,7 +39,7 @@ const fieldErrorsOf = (errors: FieldError[]) => Object.fromEntries(errors.map((e
 export class AbtcPagesController {
   constructor(
     private readonly applications: AbtcService,
-    private readonly drafts: AbtcDraftStore,
+    @Inject(ABTC_DRAFTS) private readonly drafts: AbtcDrafts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -7,7 +7,7 @@ import { type PassportPost, PassportService } from '../passports.service.js';
 import { type PhotoProblem, preparePhoto } from '../photo.js';
 import { PASSPORT_KINDS } from '../settings.js';
 import { checkIdentity, checkKind, checkPrevious, text } from '../validation.js';
-import { DraftStore, type PassportDraft } from './draft-store.js';
+import { PASSPORT_DRAFTS, type PassportDraft, type PassportDrafts } from './draft-store.js';
 import { readPassportMultipart } from './multipart.js';
 
 type Form = Record<string, unknown>;
@@ -47,7 +47,7 @@ const fieldErrorsOf = (errors: FieldError[]) => Object.fromEntries(errors.map((e
 export class PassportsPagesController {
   constructor(
     private readonly passports: PassportService,
-    private readonly drafts: DraftStore,
+    @Inject(PASSPORT_DRAFTS) private readonly drafts: PassportDrafts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
