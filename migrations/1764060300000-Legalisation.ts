@@ -3,8 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Document authentication: the request (one per case) with its items, the appointment slots of each
  * post (booked ≤ capacity is enforced by the database as well as by the conditional UPDATE that
- * books), requests for information, applicants' drafts on the server, and the public register's
- * look-ups (without what was looked up).
+ * books), and the public register's look-ups (without what was looked up).
  */
 export class Legalisation1764060300000 implements MigrationInterface {
   name = 'Legalisation1764060300000';
@@ -49,24 +48,6 @@ export class Legalisation1764060300000 implements MigrationInterface {
         PRIMARY KEY (case_id, position)
       )`);
     await db.query(`
-      CREATE TABLE legalisation_information_request (
-        id           uuid PRIMARY KEY,
-        case_id      uuid NOT NULL REFERENCES "case" (id),
-        message      text,
-        deadline     date NOT NULL,
-        requested_at timestamptz NOT NULL,
-        answer       text,
-        answered_at  timestamptz
-      )`);
-    await db.query(`CREATE INDEX legalisation_information_request_case_idx ON legalisation_information_request (case_id, requested_at)`);
-    await db.query(`
-      CREATE TABLE legalisation_draft (
-        id         uuid PRIMARY KEY,
-        data       text NOT NULL,
-        expires_at timestamptz NOT NULL
-      )`);
-    await db.query(`CREATE INDEX legalisation_draft_expires_idx ON legalisation_draft (expires_at)`);
-    await db.query(`
       CREATE TABLE legalisation_verification_lookup (
         id         bigserial PRIMARY KEY,
         created_at timestamptz NOT NULL DEFAULT now(),
@@ -77,8 +58,6 @@ export class Legalisation1764060300000 implements MigrationInterface {
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP TABLE legalisation_verification_lookup`);
-    await db.query(`DROP TABLE legalisation_draft`);
-    await db.query(`DROP TABLE legalisation_information_request`);
     await db.query(`DROP TABLE legalisation_item`);
     await db.query(`DROP TABLE legalisation_request`);
     await db.query(`DROP SEQUENCE legalisation_certificate_seq`);

@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The APEC Business Travel Card: the application (one per case; identity, passport and business
  * details, personal ones encrypted), one pre-clearance per economy once the home check is done,
- * the card number sequence, and applicants' drafts on the server.
+ * and the card number sequence.
  */
 export class Abtc1764060400000 implements MigrationInterface {
   name = 'Abtc1764060400000';
@@ -43,17 +43,9 @@ export class Abtc1764060400000 implements MigrationInterface {
         PRIMARY KEY (case_id, economy),
         CHECK ((status IN ('APPROVED', 'REFUSED')) = (decided_at IS NOT NULL))
       )`);
-    await db.query(`
-      CREATE TABLE abtc_draft (
-        id         uuid PRIMARY KEY,
-        data       text NOT NULL,
-        expires_at timestamptz NOT NULL
-      )`);
-    await db.query(`CREATE INDEX abtc_draft_expires_idx ON abtc_draft (expires_at)`);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`DROP TABLE abtc_draft`);
     await db.query(`DROP TABLE abtc_clearance`);
     await db.query(`DROP TABLE abtc_application`);
     await db.query(`DROP SEQUENCE abtc_card_seq`);

@@ -2,8 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Chip passports: the application (one per case; names, date and place of birth and identifiers
- * encrypted, identifiers searchable by blind index), requests for information with their answers,
- * and applicants' drafts on the server. The passport number assigned at printing is unique through
+ * encrypted, identifiers searchable by blind index). The passport number assigned at printing is unique through
  * its blind index, which stays after anonymisation so that no number is ever given twice.
  */
 export class Passports1764060500000 implements MigrationInterface {
@@ -42,29 +41,9 @@ export class Passports1764060500000 implements MigrationInterface {
       )`);
     await db.query(`CREATE INDEX passport_application_national_id_idx ON passport_application (national_id_index)`);
     await db.query(`CREATE INDEX passport_application_previous_idx ON passport_application (previous_passport_index)`);
-    await db.query(`
-      CREATE TABLE passport_information_request (
-        id           uuid PRIMARY KEY,
-        case_id      uuid NOT NULL REFERENCES "case" (id),
-        message      text,
-        deadline     date NOT NULL,
-        requested_at timestamptz NOT NULL,
-        answer       text,
-        answered_at  timestamptz
-      )`);
-    await db.query(`CREATE INDEX passport_information_request_case_idx ON passport_information_request (case_id, requested_at)`);
-    await db.query(`
-      CREATE TABLE passport_draft (
-        id         uuid PRIMARY KEY,
-        data       text NOT NULL,
-        expires_at timestamptz NOT NULL
-      )`);
-    await db.query(`CREATE INDEX passport_draft_expires_idx ON passport_draft (expires_at)`);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`DROP TABLE passport_draft`);
-    await db.query(`DROP TABLE passport_information_request`);
     await db.query(`DROP TABLE passport_application`);
   }
 }

@@ -128,7 +128,9 @@ describe('ABTC applications by API and by pages', () => {
     const bad = await visitor.post('/abtc/details', {
       givenNames: 'Chia-Hao',
       surname: '',
-      dateOfBirth: '02/06/1979',
+      dobDay: '2',
+      dobMonth: 'June',
+      dobYear: '1979',
       email: 'x',
       locale: 'en',
     });
@@ -136,10 +138,14 @@ describe('ABTC applications by API and by pages', () => {
     expect(bad.body).toContain('There is a problem');
     expect(errorLinks(bad.body)).toEqual(['surname', 'dateOfBirth', 'sex', 'email']);
     expect(bad.body).toContain('aria-invalid="true"');
+    // What was typed stays in the three date fields.
+    expect(bad.body).toMatch(/name="dobMonth"[^>]*value="June"/);
     const details = await visitor.post('/abtc/details', {
       givenNames: 'Chia-Hao',
       surname: 'Lin',
-      dateOfBirth: '1979-06-02',
+      dobDay: '2',
+      dobMonth: '6',
+      dobYear: '1979',
       sex: 'M',
       email: 'chia-hao.lin@example.test',
       phone: '',
@@ -188,7 +194,7 @@ describe('ABTC applications by API and by pages', () => {
       events: before.events! + 1,
       applications: before.applications! + 1,
     });
-    expect(await dataSource.query(`SELECT count(*)::int AS n FROM abtc_draft`)).toEqual([{ n: 0 }]);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM applicant_draft WHERE service = 'abtc'`)).toEqual([{ n: 0 }]);
 
     const status = await inject({
       method: 'POST',

@@ -63,7 +63,9 @@ describe('ABTC journey in Chromium', () => {
       await fillForm(applicant, {
         givenNames: 'Chia-Hao',
         surname: 'Lin',
-        dateOfBirth: '2 June 1979',
+        dobDay: '2',
+        dobMonth: 'June',
+        dobYear: '1979',
         sex: 'M',
         email: 'chia-hao.lin@example.test',
         locale: 'en',
@@ -74,7 +76,7 @@ describe('ABTC journey in Chromium', () => {
       ).toEqual(['#dateOfBirth']);
       expect(await applicant.getAttribute('#dateOfBirth', 'aria-invalid')).toBe('true');
       await check('details-error');
-      await fillForm(applicant, { dateOfBirth: '1979-06-02' });
+      await fillForm(applicant, { dobMonth: '6' });
       await submit();
       expect(pathOf(applicant)).toBe('/abtc/passport');
       await check('passport');

@@ -61,7 +61,9 @@ describe('passport pages without JavaScript', () => {
       surname: 'Lin',
       givenNames: '',
       sex: 'F',
-      dateOfBirth: '20/05/1990',
+      dobDay: '31',
+      dobMonth: '2',
+      dobYear: '1990',
       placeOfBirth: 'Taichung',
       nationalId: 'A123456780',
       email: 'yu-ting.lin@example.test',
@@ -70,12 +72,16 @@ describe('passport pages without JavaScript', () => {
     expect(badIdentity.statusCode).toBe(400);
     expect(errorLinks(badIdentity.body)).toEqual(['givenNames', 'dateOfBirth', 'nationalId']);
     expect(badIdentity.body).toContain('aria-invalid="true"');
+    // What was typed stays in the three date fields.
+    expect(badIdentity.body).toMatch(/name="dobDay"[^>]*value="31"/);
     const identity = await visitor.post('/passport/identity', {
       surname: 'Lin',
       givenNames: 'Yu-Ting',
       chineseName: '林雨婷',
       sex: 'F',
-      dateOfBirth: '1990-05-20',
+      dobDay: '20',
+      dobMonth: '5',
+      dobYear: '1990',
       placeOfBirth: 'Taichung',
       nationalId: 'A123456789',
       email: 'yu-ting.lin@example.test',
@@ -125,7 +131,7 @@ describe('passport pages without JavaScript', () => {
       [reference],
     );
     expect(row).toEqual({ kind: 'replacement_lost', fee_currency: 'TWD', post_code: 'HQ-TPE' });
-    expect(await dataSource.query(`SELECT 1 FROM passport_draft`)).toHaveLength(0);
+    expect(await dataSource.query(`SELECT 1 FROM applicant_draft WHERE service = 'passport'`)).toHaveLength(0);
   });
 
   it('a first passport skips the previous-passport page; a form without its CSRF token is refused', async () => {
@@ -138,7 +144,9 @@ describe('passport pages without JavaScript', () => {
       surname: 'Chen',
       givenNames: 'Hao',
       sex: 'M',
-      dateOfBirth: '2018-01-02',
+      dobDay: '2',
+      dobMonth: '1',
+      dobYear: '2018',
       placeOfBirth: 'Tokyo',
       email: 'hao@example.test',
       locale: 'zh-Hant',

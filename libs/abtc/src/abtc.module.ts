@@ -11,7 +11,7 @@ import { AbtcReviewIntegration } from './officer/abtc-review.integration.js';
 import { ClearanceController } from './officer/clearance.controller.js';
 import { ClearanceService } from './officer/clearance.service.js';
 import { ABTC_SETTINGS, loadAbtcSettings } from './settings.js';
-import { AbtcDraftStore } from './web/draft-store.js';
+import { abtcDraftsProvider } from './web/draft-store.js';
 import { AbtcPagesController } from './web/abtc-pages.controller.js';
 
 /** Applications and the personal-data port: what both the API and the worker (retention) need. */
@@ -29,7 +29,7 @@ export class AbtcCoreModule {}
 @Module({
   imports: [AbtcCoreModule, CasesModule, ReviewModule],
   controllers: [AbtcPagesController, AbtcApiController, ClearanceController],
-  providers: [AbtcDraftStore, AbtcReviewIntegration, AbtcStatusDetails, ClearanceService],
+  providers: [abtcDraftsProvider, AbtcReviewIntegration, AbtcStatusDetails, ClearanceService],
 })
 export class AbtcModule {}
 

@@ -1,3 +1,4 @@
+export * from './applicant-drafts.js';
 export * from './case-spine.service.js';
 export * from './cases.module.js';
 export * from './entities/case-event.entity.js';

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type PersonalDataPort, PersonalDataRegistry } from '@app/lifecycle';
+import { InformationRequests } from '@app/review';
 import { LegalisationService } from './legalisation.service.js';
 
 /**
@@ -13,6 +14,7 @@ export class LegalisationPersonalData implements PersonalDataPort, OnModuleInit 
   constructor(
     private readonly registry: PersonalDataRegistry,
     private readonly requests: LegalisationService,
+    private readonly informationRequests: InformationRequests,
   ) {}
 
   onModuleInit(): void {
@@ -22,7 +24,7 @@ export class LegalisationPersonalData implements PersonalDataPort, OnModuleInit 
   async erase(manager: EntityManager, caseId: string): Promise<void> {
     await manager.query(`UPDATE legalisation_request SET mailing_address = NULL WHERE case_id = $1`, [caseId]);
     await manager.query(`UPDATE legalisation_item SET description = NULL, issuing_country = NULL WHERE case_id = $1`, [caseId]);
-    await manager.query(`UPDATE legalisation_information_request SET message = NULL, answer = NULL WHERE case_id = $1`, [caseId]);
+    await this.informationRequests.erase(manager, caseId);
   }
 
   async export(manager: EntityManager, caseId: string): Promise<Record<string, unknown>> {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
 import { PersonalDataModule } from '@app/lifecycle';
-import { ReviewModule } from '@app/review';
+import { InformationRequestsModule, ReviewModule } from '@app/review';
 import { LegalisationApiController } from './api/legalisation-api.controller.js';
 import { CertificateHandler } from './certificate/certificate.handler.js';
 import { LegalisationPersonalData } from './legalisation-personal-data.js';
@@ -14,19 +14,19 @@ import { LEGALISATION_SETTINGS, loadLegalisationSettings } from './settings.js';
 import { AppointmentSlots } from './slots.js';
 import { CertificateRegisterApiController, CertificateRegisterPagesController } from './verification/certificate-register.controllers.js';
 import { CertificateRegister, CertificateRegisterMetrics } from './verification/certificate-register.service.js';
-import { DraftStore } from './web/draft-store.js';
+import { legalisationDraftsProvider } from './web/draft-store.js';
 import { LegalisationPagesController } from './web/legalisation-pages.controller.js';
 
 /** Requests, slots and the personal-data port: what both the API and the worker (retention) need. */
 @Module({
-  imports: [CasesModule, PersonalDataModule],
+  imports: [CasesModule, PersonalDataModule, InformationRequestsModule],
   providers: [
     { provide: LEGALISATION_SETTINGS, useFactory: () => loadLegalisationSettings() },
     AppointmentSlots,
     LegalisationService,
     LegalisationPersonalData,
   ],
-  exports: [LEGALISATION_SETTINGS, AppointmentSlots, LegalisationService],
+  exports: [LEGALISATION_SETTINGS, AppointmentSlots, LegalisationService, InformationRequestsModule],
 })
 export class LegalisationCoreModule {}
 
@@ -45,7 +45,7 @@ export class LegalisationCoreModule {}
     CertificateRegisterPagesController,
   ],
   providers: [
-    DraftStore,
+    legalisationDraftsProvider,
     LegalisationReviewIntegration,
     LegalisationStatusDetails,
     FulfilmentService,

@@ -1,9 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaseSpine, type CaseRecord } from '@app/cases';
 import { Clock, DomainException, type FieldError, FieldCipher, RateLimiter, type Translate, ValidationException } from '@app/platform';
-import { addWorkingDays, localParts } from '@app/review';
+import {
+  addWorkingDays,
+  type AnswerRules,
+  type ApplicantAnswer,
+  InformationRequests,
+  type InformationRequestView,
+  localParts,
+} from '@app/review';
 import { LegalisationErrors } from './errors.js';
 import { feeFor, LEGALISATION_SETTINGS, type LegalisationSettings } from './settings.js';
 import { AppointmentSlots, type FreeSlot } from './slots.js';
@@ -56,11 +62,16 @@ export interface RequestView {
   post: PostSummary;
   appointment: FreeSlot;
   items: RequestItem[];
-  informationRequests: { message: string | null; deadline: string; requestedAt: Date; answer: string | null; answeredAt: Date | null }[];
+  informationRequests: InformationRequestView[];
 }
 
-/** Per IP: answering a request for information needs the reference, surname and date of birth, like the status check. */
-const ANSWERS_PER_MINUTE = 10;
+/** How this service's answers to requests for information are named, limited and recorded. */
+const ANSWER_RULES: AnswerRules = {
+  service: 'legalisation',
+  eventType: 'legalisation.information_provided',
+  notFoundCode: LegalisationErrors.INFORMATION_REQUEST_NOT_FOUND,
+  rateLimitKey: 'legalisation-answer',
+};
 
 const today = (now: Date) => now.toISOString().slice(0, 10);
 
@@ -85,6 +96,7 @@ export class LegalisationService {
     private readonly slots: AppointmentSlots,
     private readonly clock: Clock,
     private readonly limiter: RateLimiter,
+    private readonly informationRequests: InformationRequests,
     @Inject(LEGALISATION_SETTINGS) readonly settings: LegalisationSettings,
   ) {}
 
@@ -240,11 +252,6 @@ export class LegalisationService {
       `SELECT position, document_type, issuing_country, originals, extra_copies, description FROM legalisation_item WHERE case_id = $1 ORDER BY position`,
       [caseId],
     )) as Record<string, never>[];
-    const requests = (await manager.query(
-      `SELECT id, message, deadline::text AS deadline, requested_at, answer, answered_at FROM legalisation_information_request
-        WHERE case_id = $1 ORDER BY requested_at`,
-      [caseId],
-    )) as Record<string, never>[];
     const post: PostSummary = { code: row.code, nameEn: row.name_en, nameZh: row.name_zh, timeZone: row.time_zone };
     return {
       caseId,
@@ -265,13 +272,7 @@ export class LegalisationService {
         extraCopies: item.extra_copies,
         description: this.openIn('legalisation_item', 'description', `${caseId}:${item.position}`, item.description) ?? '',
       })),
-      informationRequests: requests.map((request) => ({
-        message: this.openIn('legalisation_information_request', 'message', request.id, request.message),
-        deadline: request.deadline,
-        requestedAt: request.requested_at,
-        answer: this.openIn('legalisation_information_request', 'answer', request.id, request.answer),
-        answeredAt: request.answered_at,
-      })),
+      informationRequests: await this.informationRequests.list(manager, caseId),
     };
   }
 
@@ -285,56 +286,12 @@ export class LegalisationService {
     );
   }
 
-  /** Records what the officer asked, in the decision's transaction. */
-  async recordInformationRequest(manager: EntityManager, caseId: string, message: string, deadline: string): Promise<void> {
-    const id = randomUUID();
-    await manager.query(
-      `INSERT INTO legalisation_information_request (id, case_id, message, deadline, requested_at) VALUES ($1, $2, $3, $4, $5)`,
-      [id, caseId, this.sealIn('legalisation_information_request', 'message', id, message), deadline, this.clock.now()],
-    );
-  }
-
   /**
    * The applicant's answer to a request for information: found by reference, surname and date of
    * birth (a wrong one and an unknown reference get the same answer); moves INFO_REQUESTED → SUBMITTED.
    */
-  async answer(input: { reference: string; surname: string; dateOfBirth: string; answer: string }, clientIp: string): Promise<CaseRecord> {
-    await this.limiter.consume(`legalisation-answer:${clientIp}`, ANSWERS_PER_MINUTE, 60);
-    const reference = input.reference.trim().toUpperCase();
-    const notFound = new DomainException(
-      LegalisationErrors.INFORMATION_REQUEST_NOT_FOUND,
-      'We found no request for information for these details. Check the reference, surname and date of birth.',
-    );
-    return this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(
-        `SELECT id FROM "case" WHERE reference = $1 AND service = 'legalisation' AND lookup_key = $2 FOR UPDATE`,
-        [reference, this.spine.lookupKey(reference, input.surname, input.dateOfBirth)],
-      )) as { id: string }[];
-      if (!row) throw notFound;
-      const current = await this.spine.load(manager, row.id);
-      const [open] = (await manager.query(
-        `SELECT id FROM legalisation_information_request WHERE case_id = $1 AND answered_at IS NULL ORDER BY requested_at DESC LIMIT 1`,
-        [current.id],
-      )) as { id: string }[];
-      if (current.status !== 'INFO_REQUESTED' || !open) throw notFound;
-      await manager.query(`UPDATE legalisation_information_request SET answer = $2, answered_at = $3 WHERE id = $1`, [
-        open.id,
-        this.sealIn('legalisation_information_request', 'answer', open.id, input.answer),
-        this.clock.now(),
-      ]);
-      const { case: moved } = await this.spine.transition(manager, {
-        caseId: current.id,
-        expectedVersion: current.version,
-        current,
-        to: 'SUBMITTED',
-        actor: { type: 'applicant' },
-        type: 'legalisation.information_provided',
-        visibility: 'applicant',
-        // Back in the queue for whoever claims it next.
-        set: { assignedOfficerId: null, claimExpiresAt: null },
-      });
-      return moved;
-    });
+  answer(input: ApplicantAnswer, clientIp: string): Promise<CaseRecord> {
+    return this.informationRequests.answer(input, clientIp, ANSWER_RULES);
   }
 
   /** The local date at a post (YYYY-MM-DD): the certificate's issue date. */

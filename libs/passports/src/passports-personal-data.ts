@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type PersonalDataPort, PersonalDataRegistry } from '@app/lifecycle';
+import { InformationRequests } from '@app/review';
 import { PassportService } from './passports.service.js';
 
 /**
@@ -15,6 +16,7 @@ export class PassportPersonalData implements PersonalDataPort, OnModuleInit {
   constructor(
     private readonly registry: PersonalDataRegistry,
     private readonly passports: PassportService,
+    private readonly informationRequests: InformationRequests,
   ) {}
 
   onModuleInit(): void {
@@ -31,7 +33,7 @@ export class PassportPersonalData implements PersonalDataPort, OnModuleInit {
         WHERE case_id = $1`,
       [caseId],
     );
-    await manager.query(`UPDATE passport_information_request SET message = NULL, answer = NULL WHERE case_id = $1`, [caseId]);
+    await this.informationRequests.erase(manager, caseId);
   }
 
   async export(manager: EntityManager, caseId: string): Promise<Record<string, unknown>> {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
 import { PersonalDataModule } from '@app/lifecycle';
-import { ReviewModule } from '@app/review';
+import { InformationRequestsModule, ReviewModule } from '@app/review';
 import { PassportsApiController } from './api/passports-api.controller.js';
 import { PassportFulfilmentController } from './officer/passport-fulfilment.controller.js';
 import { PassportFulfilmentService } from './officer/passport-fulfilment.service.js';
@@ -10,14 +10,14 @@ import { PassportPersonalData } from './passports-personal-data.js';
 import { PassportStatusDetails } from './passports-status.details.js';
 import { PassportService } from './passports.service.js';
 import { loadPassportSettings, PASSPORT_SETTINGS } from './settings.js';
-import { DraftStore } from './web/draft-store.js';
+import { passportDraftsProvider } from './web/draft-store.js';
 import { PassportsPagesController } from './web/passports-pages.controller.js';
 
 /** Applications and the personal-data port: what both the API and the worker (retention) need. */
 @Module({
-  imports: [CasesModule, PersonalDataModule],
+  imports: [CasesModule, PersonalDataModule, InformationRequestsModule],
   providers: [{ provide: PASSPORT_SETTINGS, useFactory: () => loadPassportSettings() }, PassportService, PassportPersonalData],
-  exports: [PASSPORT_SETTINGS, PassportService],
+  exports: [PASSPORT_SETTINGS, PassportService, InformationRequestsModule],
 })
 export class PassportsCoreModule {}
 
@@ -28,7 +28,7 @@ export class PassportsCoreModule {}
 @Module({
   imports: [PassportsCoreModule, CasesModule, ReviewModule],
   controllers: [PassportsPagesController, PassportsApiController, PassportFulfilmentController],
-  providers: [DraftStore, PassportReviewIntegration, PassportStatusDetails, PassportFulfilmentService],
+  providers: [passportDraftsProvider, PassportReviewIntegration, PassportStatusDetails, PassportFulfilmentService],
 })
 export class PassportsModule {}
 

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type CaseRecord, CaseSpine } from '@app/cases';
 import {
@@ -14,6 +13,7 @@ import {
   type Translate,
   ValidationException,
 } from '@app/platform';
+import { type AnswerRules, type ApplicantAnswer, InformationRequests, type InformationRequestView } from '@app/review';
 import { PassportErrors } from './errors.js';
 import { PHOTO_TYPES } from './photo.js';
 import { type Fee, feeFor, PASSPORT_SETTINGS, type PassportKind, type PassportSettings } from './settings.js';
@@ -64,7 +64,7 @@ export interface PassportView {
   dispatchedAt: Date | null;
   readyAt: Date | null;
   collectedAt: Date | null;
-  informationRequests: { message: string | null; deadline: string; requestedAt: Date; answer: string | null; answeredAt: Date | null }[];
+  informationRequests: InformationRequestView[];
 }
 
 export interface PassportSubmissionSource {
@@ -85,8 +85,13 @@ type SealedColumn =
   | 'police_report_reference'
   | 'passport_number';
 
-/** Per IP: answering a request for information needs the reference, surname and date of birth, like the status check. */
-const ANSWERS_PER_MINUTE = 10;
+/** How this service's answers to requests for information are named, limited and recorded. */
+const ANSWER_RULES: AnswerRules = {
+  service: 'passport',
+  eventType: 'passport.information_provided',
+  notFoundCode: PassportErrors.PASSPORT_INFORMATION_REQUEST_NOT_FOUND,
+  rateLimitKey: 'passport-answer',
+};
 
 /**
  * Chip passport applications: submitted with the photo in one transaction (case, photo file and
@@ -103,6 +108,7 @@ export class PassportService {
     private readonly files: FileService,
     private readonly clock: Clock,
     private readonly limiter: RateLimiter,
+    private readonly informationRequests: InformationRequests,
     @Inject(PASSPORT_SETTINGS) readonly settings: PassportSettings,
   ) {}
 
@@ -230,11 +236,6 @@ export class PassportService {
       [caseId],
     )) as Record<string, never>[];
     if (!row) return null;
-    const requests = (await manager.query(
-      `SELECT id, message, deadline::text AS deadline, requested_at, answer, answered_at FROM passport_information_request
-        WHERE case_id = $1 ORDER BY requested_at`,
-      [caseId],
-    )) as Record<string, never>[];
     const open = (column: SealedColumn) => this.open(caseId, column, row[column]);
     return {
       caseId,
@@ -258,66 +259,16 @@ export class PassportService {
       dispatchedAt: row.dispatched_at,
       readyAt: row.ready_at,
       collectedAt: row.collected_at,
-      informationRequests: requests.map((request) => ({
-        message: this.openIn('passport_information_request', 'message', request.id, request.message),
-        deadline: request.deadline,
-        requestedAt: request.requested_at,
-        answer: this.openIn('passport_information_request', 'answer', request.id, request.answer),
-        answeredAt: request.answered_at,
-      })),
+      informationRequests: await this.informationRequests.list(manager, caseId),
     };
-  }
-
-  /** Records what the officer asked, in the decision's transaction. */
-  async recordInformationRequest(manager: EntityManager, caseId: string, message: string, deadline: string): Promise<void> {
-    const id = randomUUID();
-    await manager.query(
-      `INSERT INTO passport_information_request (id, case_id, message, deadline, requested_at) VALUES ($1, $2, $3, $4, $5)`,
-      [id, caseId, this.sealIn('passport_information_request', 'message', id, message), deadline, this.clock.now()],
-    );
   }
 
   /**
    * The applicant's answer to a request for information: found by reference, surname and date of
    * birth (a wrong one and an unknown reference get the same answer); moves INFO_REQUESTED → SUBMITTED.
    */
-  async answer(input: { reference: string; surname: string; dateOfBirth: string; answer: string }, clientIp: string): Promise<CaseRecord> {
-    await this.limiter.consume(`passport-answer:${clientIp}`, ANSWERS_PER_MINUTE, 60);
-    const reference = input.reference.trim().toUpperCase();
-    const notFound = new DomainException(
-      PassportErrors.PASSPORT_INFORMATION_REQUEST_NOT_FOUND,
-      'We found no request for information for these details. Check the reference, surname and date of birth.',
-    );
-    return this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(
-        `SELECT id FROM "case" WHERE reference = $1 AND service = 'passport' AND lookup_key = $2 FOR UPDATE`,
-        [reference, this.spine.lookupKey(reference, input.surname, input.dateOfBirth)],
-      )) as { id: string }[];
-      if (!row) throw notFound;
-      const current = await this.spine.load(manager, row.id);
-      const [open] = (await manager.query(
-        `SELECT id FROM passport_information_request WHERE case_id = $1 AND answered_at IS NULL ORDER BY requested_at DESC LIMIT 1`,
-        [current.id],
-      )) as { id: string }[];
-      if (current.status !== 'INFO_REQUESTED' || !open) throw notFound;
-      await manager.query(`UPDATE passport_information_request SET answer = $2, answered_at = $3 WHERE id = $1`, [
-        open.id,
-        this.sealIn('passport_information_request', 'answer', open.id, input.answer),
-        this.clock.now(),
-      ]);
-      const { case: moved } = await this.spine.transition(manager, {
-        caseId: current.id,
-        expectedVersion: current.version,
-        current,
-        to: 'SUBMITTED',
-        actor: { type: 'applicant' },
-        type: 'passport.information_provided',
-        visibility: 'applicant',
-        // Back in the queue for whoever claims it next.
-        set: { assignedOfficerId: null, claimExpiresAt: null },
-      });
-      return moved;
-    });
+  answer(input: ApplicantAnswer, clientIp: string): Promise<CaseRecord> {
+    return this.informationRequests.answer(input, clientIp, ANSWER_RULES);
   }
 
   /** The blind index of a passport number, for uniqueness and search. */

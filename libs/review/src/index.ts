@@ -3,6 +3,7 @@ export * from './dashboard.service.js';
 export * from './decision.service.js';
 export * from './errors.js';
 export * from './escalation.service.js';
+export * from './information-requests.js';
 export * from './refusal-reasons.js';
 export * from './review.module.js';
 export * from './review-queue.service.js';

@@ -21,6 +21,8 @@ import { DataLifecycle1764058300000 } from '../../../migrations/1764058300000-Da
 import { OutboxWakeAfterCommit1764059500000 } from '../../../migrations/1764059500000-OutboxWakeAfterCommit.js';
 import { ClaimableIndexes1764060000000 } from '../../../migrations/1764060000000-ClaimableIndexes.js';
 import { ApprovedCasesIndex1764060100000 } from '../../../migrations/1764060100000-ApprovedCasesIndex.js';
+import { ApplicantDrafts1764060150000 } from '../../../migrations/1764060150000-ApplicantDrafts.js';
+import { InformationRequests1764060160000 } from '../../../migrations/1764060160000-InformationRequests.js';
 import { Emergency1764060200000 } from '../../../migrations/1764060200000-Emergency.js';
 import { Legalisation1764060300000 } from '../../../migrations/1764060300000-Legalisation.js';
 import { Abtc1764060400000 } from '../../../migrations/1764060400000-Abtc.js';
@@ -68,6 +70,8 @@ export const MIGRATIONS = [
   OutboxWakeAfterCommit1764059500000,
   ClaimableIndexes1764060000000,
   ApprovedCasesIndex1764060100000,
+  ApplicantDrafts1764060150000,
+  InformationRequests1764060160000,
   Emergency1764060200000,
   Legalisation1764060300000,
   Abtc1764060400000,

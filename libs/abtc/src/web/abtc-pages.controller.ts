@@ -1,10 +1,20 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, type AppConfig, DomainException, type FieldError, Public, RateLimitErrors, UntypedBody } from '@app/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  dateOfBirthFromParts,
+  dateOfBirthParts,
+  DomainException,
+  type FieldError,
+  Public,
+  RateLimitErrors,
+  UntypedBody,
+} from '@app/platform';
 import { AbtcService } from '../abtc.service.js';
 import { checkApplicant, checkBusiness, checkPassport, SEXES } from '../validation.js';
-import { type AbtcDraft, AbtcDraftStore } from './draft-store.js';
+import { ABTC_DRAFTS, type AbtcDraft, type AbtcDrafts } from './draft-store.js';
 
 type Form = Record<string, unknown>;
 
@@ -39,7 +49,7 @@ const fieldErrorsOf = (errors: FieldError[]) => Object.fromEntries(errors.map((e
 export class AbtcPagesController {
   constructor(
     private readonly applications: AbtcService,
-    private readonly drafts: AbtcDraftStore,
+    @Inject(ABTC_DRAFTS) private readonly drafts: AbtcDrafts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,12 +68,13 @@ export class AbtcPagesController {
   @Get('details')
   async detailsPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const { draft } = await this.draftOf(request);
-    return this.renderDetails(request, reply, 200, draft.applicant ?? { locale: request.locale }, []);
+    const values = draft.applicant ? { ...draft.applicant, ...dateOfBirthParts(draft.applicant.dateOfBirth) } : { locale: request.locale };
+    return this.renderDetails(request, reply, 200, values, []);
   }
 
   @Post('details')
   async details(@UntypedBody() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const checked = checkApplicant(form, request.t, this.applications.today());
+    const checked = checkApplicant({ ...form, dateOfBirth: dateOfBirthFromParts(form) }, request.t, this.applications.today());
     if (!checked.value) return this.renderDetails(request, reply, 400, form, checked.errors);
     const { id, draft } = await this.draftOf(request);
     return this.saveAndGo(reply, id, { ...draft, applicant: checked.value }, 'passport');

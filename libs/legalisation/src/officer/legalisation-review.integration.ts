@@ -2,7 +2,14 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { CaseRecord } from '@app/cases';
 import { CaseSpine, JobName, OutboxWriter } from '@app/cases';
 import { type Translate, ValidationException } from '@app/platform';
-import { type DecisionContext, DecisionHandlers, DecisionService, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
+import {
+  type DecisionContext,
+  DecisionHandlers,
+  DecisionService,
+  InformationRequests,
+  WorkspaceDetails,
+  type WorkspaceExtras,
+} from '@app/review';
 import { LegalisationService } from '../legalisation.service.js';
 
 /** Statuses in which the documents are authenticated and still to be handed over or posted. */
@@ -20,6 +27,7 @@ export class LegalisationReviewIntegration implements OnModuleInit {
     private readonly decisions: DecisionHandlers,
     private readonly decisionService: DecisionService,
     private readonly workspace: WorkspaceDetails,
+    private readonly informationRequests: InformationRequests,
     private readonly requests: LegalisationService,
     private readonly spine: CaseSpine,
     private readonly outbox: OutboxWriter,
@@ -37,12 +45,7 @@ export class LegalisationReviewIntegration implements OnModuleInit {
     });
     this.decisions.register('legalisation', 'requestInfo', async (context) => {
       const decided = await this.decisionService.applyStatusDecision(context);
-      await this.requests.recordInformationRequest(
-        context.manager,
-        context.current.id,
-        context.input.text!.trim(),
-        context.input.deadline!,
-      );
+      await this.informationRequests.record(context.manager, context.current.id, context.input.text!.trim(), context.input.deadline!);
       return decided;
     });
     this.workspace.register('legalisation', (caseId, status, t) => this.extras(caseId, status, t));

@@ -17,7 +17,7 @@ import { LegalisationService, type PostSummary } from '../legalisation.service.j
 import { feeFor, SERVICE_LEVELS } from '../settings.js';
 import { AppointmentSlots } from '../slots.js';
 import { checkApplicant, checkItem, checkOptions, text } from '../validation.js';
-import { DraftStore, type LegalisationDraft } from './draft-store.js';
+import { LEGALISATION_DRAFTS, type LegalisationDraft, type LegalisationDrafts } from './draft-store.js';
 
 type Form = Record<string, unknown>;
 
@@ -50,7 +50,7 @@ export class LegalisationPagesController {
   constructor(
     private readonly requests: LegalisationService,
     private readonly slots: AppointmentSlots,
-    private readonly drafts: DraftStore,
+    @Inject(LEGALISATION_DRAFTS) private readonly drafts: LegalisationDrafts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Translate } from '@app/platform';
-import { DecisionHandlers, DecisionService, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
+import { DecisionHandlers, DecisionService, InformationRequests, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
 import { PassportService } from '../passports.service.js';
 import { FULFILMENT_STATUSES } from './passport-fulfilment.service.js';
 
@@ -16,18 +16,14 @@ export class PassportReviewIntegration implements OnModuleInit {
     private readonly decisions: DecisionHandlers,
     private readonly decisionService: DecisionService,
     private readonly workspace: WorkspaceDetails,
+    private readonly informationRequests: InformationRequests,
     private readonly passports: PassportService,
   ) {}
 
   onModuleInit(): void {
     this.decisions.register('passport', 'requestInfo', async (context) => {
       const decided = await this.decisionService.applyStatusDecision(context);
-      await this.passports.recordInformationRequest(
-        context.manager,
-        context.current.id,
-        context.input.text!.trim(),
-        context.input.deadline!,
-      );
+      await this.informationRequests.record(context.manager, context.current.id, context.input.text!.trim(), context.input.deadline!);
       return decided;
     });
     this.workspace.register('passport', (caseId, status, t) => this.extras(caseId, status, t));

@@ -1,13 +1,23 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, type AppConfig, DomainException, type FieldError, Public, UntypedBody, ValidationException } from '@app/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  dateOfBirthFromParts,
+  dateOfBirthParts,
+  DomainException,
+  type FieldError,
+  Public,
+  UntypedBody,
+  ValidationException,
+} from '@app/platform';
 import { PassportErrors } from '../errors.js';
 import { type PassportPost, PassportService } from '../passports.service.js';
 import { type PhotoProblem, preparePhoto } from '../photo.js';
 import { PASSPORT_KINDS } from '../settings.js';
 import { checkIdentity, checkKind, checkPrevious, text } from '../validation.js';
-import { DraftStore, type PassportDraft } from './draft-store.js';
+import { PASSPORT_DRAFTS, type PassportDraft, type PassportDrafts } from './draft-store.js';
 import { readPassportMultipart } from './multipart.js';
 
 type Form = Record<string, unknown>;
@@ -47,7 +57,7 @@ const fieldErrorsOf = (errors: FieldError[]) => Object.fromEntries(errors.map((e
 export class PassportsPagesController {
   constructor(
     private readonly passports: PassportService,
-    private readonly drafts: DraftStore,
+    @Inject(PASSPORT_DRAFTS) private readonly drafts: PassportDrafts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -82,7 +92,8 @@ export class PassportsPagesController {
     const { draft } = await this.draftOf(request);
     const blocked = blockedAt(draft, 'identity');
     if (blocked) return reply.redirect(`/passport/${blocked}`, 303);
-    return this.renderIdentity(request, reply, 200, draft.identity ?? { locale: request.locale }, []);
+    const values = draft.identity ? { ...draft.identity, ...dateOfBirthParts(draft.identity.dateOfBirth) } : { locale: request.locale };
+    return this.renderIdentity(request, reply, 200, values, []);
   }
 
   @Post('identity')
@@ -90,7 +101,7 @@ export class PassportsPagesController {
     const { id, draft } = await this.draftOf(request);
     const blocked = blockedAt(draft, 'identity');
     if (blocked) return reply.redirect(`/passport/${blocked}`, 303);
-    const checked = checkIdentity(form, request.t, this.passports.today());
+    const checked = checkIdentity({ ...form, dateOfBirth: dateOfBirthFromParts(form) }, request.t, this.passports.today());
     if (!checked.value) return this.renderIdentity(request, reply, 400, form, checked.errors);
     return this.saveAndGo(reply, id, { ...draft, identity: checked.value }, draft.photo ? 'check' : 'photo');
   }
@@ -218,7 +229,7 @@ export class PassportsPagesController {
     const values = {
       reference: text(form.reference),
       surname: text(form.surname),
-      dateOfBirth: text(form.dateOfBirth),
+      dateOfBirth: dateOfBirthFromParts(form),
       answer: text(form.answer),
     };
     const errors: FieldError[] = [];
@@ -238,7 +249,8 @@ export class PassportsPagesController {
         errors.push({ field: 'reference', messages: [request.t('passports.err.answerNotFound')] });
       }
     }
-    return reply.code(400).view('passports/respond.njk', { values, errors, fieldErrors: fieldErrorsOf(errors) });
+    // The form as typed, the three date fields included.
+    return reply.code(400).view('passports/respond.njk', { values: { ...form, ...values }, errors, fieldErrors: fieldErrorsOf(errors) });
   }
 
   // ── rendering ─────────────────────────────────────────────────────────────
