@@ -1,4 +1,5 @@
 export * from './base32.js';
+export * from './bilingual-pdf.js';
 export * from './c40.js';
 export * from './documents.module.js';
 export * from './errors.js';

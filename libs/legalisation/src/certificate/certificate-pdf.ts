@@ -1,9 +1,5 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import PDFDocument from 'pdfkit';
-import { sealQrPng } from '@app/documents';
-import type { Locale, Messages, Translate } from '@app/platform';
+import type { Locale, Messages } from '@app/platform';
+import { openBilingualPdf, PDF_GREY, PDF_MARGIN, sealQrPng } from '@app/documents';
 
 export interface CertificateData {
   certificateNumber: string;
@@ -17,65 +13,21 @@ export interface CertificateData {
   registerUrl: string;
 }
 
-const A4 = { width: 595.28, height: 841.89 };
-const MARGIN = 48;
-const GREY = '#505a5f';
-const INK = '#0b0c0c';
-
-function fontFile(name: string): Buffer {
-  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('@embedpdf/fonts-tc')), '..', 'fonts');
-  return fs.readFileSync(path.join(dir, name));
-}
-
-/** PDF dates as pdfkit writes them, from the issue date: the same input gives the same metadata. */
-const pdfDate = (day: string) => new Date(`${day}T00:00:00Z`);
-
 /**
  * The authentication certificate, in the applicant's language first and the other second: its
  * number and issue date, the issuing post, what was authenticated (types and counts, no personal
- * data), what authentication means, and a QR code to the public register. Noto Sans Hant covers both.
+ * data), what authentication means, and a QR code to the public register.
  */
 export async function renderCertificatePdf(data: CertificateData, messages: Messages): Promise<Buffer> {
-  const [first, second]: [Translate, Translate] =
-    data.locale === 'zh-Hant'
-      ? [messages.translator('zh-Hant'), messages.translator('en')]
-      : [messages.translator('en'), messages.translator('zh-Hant')];
-  const both = (key: string, params?: Record<string, string | number>) => `${first(key, params)} / ${second(key, params)}`;
   const qr = await sealQrPng(Buffer.from(data.registerUrl, 'utf8'), 4);
-
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: MARGIN,
-    pdfVersion: '1.7',
-    lang: data.locale,
-    displayTitle: true,
-    info: {
-      Title: both('legalisation.pdf.title'),
-      Creator: 'Consular Services Portal',
-      Producer: 'Consular Services Portal',
-      CreationDate: pdfDate(data.issuedOn),
-      ModDate: pdfDate(data.issuedOn),
-    },
+  const { doc, first, second, both, write, finish } = openBilingualPdf({
+    locale: data.locale,
+    titleKey: 'legalisation.pdf.title',
+    issuedOn: data.issuedOn,
+    messages,
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('sans', fontFile('NotoSansHant-Regular.otf'));
-  doc.registerFont('sans-bold', fontFile('NotoSansHant-Bold.otf'));
-  const width = A4.width - 2 * MARGIN;
-  const write = (text: string, options: { bold?: boolean; size?: number; color?: string } = {}) => {
-    doc
-      .font(options.bold ? 'sans-bold' : 'sans')
-      .fontSize(options.size ?? 10.5)
-      .fillColor(options.color ?? INK)
-      .text(text, { width, lineGap: 2 });
-  };
-
   write(first('legalisation.pdf.title'), { bold: true, size: 20 });
-  write(second('legalisation.pdf.title'), { size: 13, color: GREY });
+  write(second('legalisation.pdf.title'), { size: 13, color: PDF_GREY });
   doc.moveDown();
   write(`${both('legalisation.field.certificateNumber')}: ${data.certificateNumber}`, { bold: true, size: 13 });
   write(`${both('legalisation.verify.issuedOn')}: ${data.issuedOn}`);
@@ -91,13 +43,12 @@ export async function renderCertificatePdf(data: CertificateData, messages: Mess
   });
   doc.moveDown();
   write(first('legalisation.start.what'));
-  write(second('legalisation.start.what'), { color: GREY });
+  write(second('legalisation.start.what'), { color: PDF_GREY });
   doc.moveDown();
   write(both('legalisation.pdf.verify'), { bold: true });
   const qrTop = doc.y + 6;
-  doc.image(qr, MARGIN, qrTop, { width: 132 });
+  doc.image(qr, PDF_MARGIN, qrTop, { width: 132 });
   doc.y = qrTop + 140;
-  write(data.registerUrl, { size: 8.5, color: GREY });
-  doc.end();
-  return done;
+  write(data.registerUrl, { size: 8.5, color: PDF_GREY });
+  return finish();
 }
