@@ -2,7 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type CaseRecord, CaseSpine, CasesModule, type Service } from '@app/cases';
-import { Clock, DomainException, FieldCipher, RateLimiter } from '@app/platform';
+import { Clock, dateOfBirthFromParts, DomainException, FieldCipher, type FieldError, RateLimiter, type Translate } from '@app/platform';
 
 export interface InformationRequestView {
   message: string | null;
@@ -28,6 +28,46 @@ export interface AnswerRules {
   notFoundCode: string;
   /** The rate-limit key's prefix; the client's IP follows it. */
   rateLimitKey: string;
+}
+
+export type AnswerFormOutcome = { answered: true } | { answered: false; values: Record<string, unknown>; errors: FieldError[] };
+
+const fieldText = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
+
+/**
+ * The applicant's answer page, posted: reads the fields (the date of birth from its three boxes),
+ * checks them with the service's own messages (`<messagePrefix>.err.reference`, `surnameRequired`,
+ * `dateOfBirth`, `answer`, `answerNotFound`) and, when they hold, hands the answer to the service.
+ * "No open request for these details" comes back as a field error, like any other.
+ */
+export async function submitAnswerForm(
+  form: Record<string, unknown>,
+  t: Translate,
+  service: { messagePrefix: string; notFoundCode: string; answer: (answer: ApplicantAnswer) => Promise<unknown> },
+): Promise<AnswerFormOutcome> {
+  const values: ApplicantAnswer = {
+    reference: fieldText(form.reference),
+    surname: fieldText(form.surname),
+    dateOfBirth: dateOfBirthFromParts(form),
+    answer: fieldText(form.answer),
+  };
+  const message = (key: string) => [t(`${service.messagePrefix}.err.${key}`)];
+  const errors: FieldError[] = [];
+  if (!values.reference || values.reference.length > 20) errors.push({ field: 'reference', messages: message('reference') });
+  if (!values.surname || values.surname.length > 100) errors.push({ field: 'surname', messages: message('surnameRequired') });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(values.dateOfBirth)) errors.push({ field: 'dateOfBirth', messages: message('dateOfBirth') });
+  if (!values.answer || values.answer.length > 2000) errors.push({ field: 'answer', messages: message('answer') });
+  if (!errors.length) {
+    try {
+      await service.answer(values);
+      return { answered: true };
+    } catch (error) {
+      if (!(error instanceof DomainException) || error.code !== service.notFoundCode) throw error;
+      errors.push({ field: 'reference', messages: message('answerNotFound') });
+    }
+  }
+  // The form as typed, the three date fields included.
+  return { answered: false, values: { ...form, ...values }, errors };
 }
 
 /** Per IP: answering a request for information needs the reference, surname and date of birth, like the status check. */

@@ -12,6 +12,7 @@ import {
   UntypedBody,
   ValidationException,
 } from '@app/platform';
+import { submitAnswerForm } from '@app/review';
 import { PassportErrors } from '../errors.js';
 import { type PassportPost, PassportService } from '../passports.service.js';
 import { type PhotoProblem, preparePhoto } from '../photo.js';
@@ -226,31 +227,15 @@ export class PassportsPagesController {
 
   @Post('respond')
   async respond(@UntypedBody() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const values = {
-      reference: text(form.reference),
-      surname: text(form.surname),
-      dateOfBirth: dateOfBirthFromParts(form),
-      answer: text(form.answer),
-    };
-    const errors: FieldError[] = [];
-    if (!values.reference || values.reference.length > 20)
-      errors.push({ field: 'reference', messages: [request.t('passports.err.reference')] });
-    if (!values.surname || values.surname.length > 100)
-      errors.push({ field: 'surname', messages: [request.t('passports.err.surnameRequired')] });
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(values.dateOfBirth))
-      errors.push({ field: 'dateOfBirth', messages: [request.t('passports.err.dateOfBirth')] });
-    if (!values.answer || values.answer.length > 2000) errors.push({ field: 'answer', messages: [request.t('passports.err.answer')] });
-    if (!errors.length) {
-      try {
-        await this.passports.answer(values, request.ip);
-        return reply.code(200).view('passports/respond-done.njk', {});
-      } catch (error) {
-        if (!(error instanceof DomainException) || error.code !== PassportErrors.PASSPORT_INFORMATION_REQUEST_NOT_FOUND) throw error;
-        errors.push({ field: 'reference', messages: [request.t('passports.err.answerNotFound')] });
-      }
-    }
-    // The form as typed, the three date fields included.
-    return reply.code(400).view('passports/respond.njk', { values: { ...form, ...values }, errors, fieldErrors: fieldErrorsOf(errors) });
+    const outcome = await submitAnswerForm(form, request.t, {
+      messagePrefix: 'passports',
+      notFoundCode: PassportErrors.PASSPORT_INFORMATION_REQUEST_NOT_FOUND,
+      answer: (answer) => this.passports.answer(answer, request.ip),
+    });
+    if (outcome.answered) return reply.code(200).view('passports/respond-done.njk', {});
+    return reply
+      .code(400)
+      .view('passports/respond.njk', { values: outcome.values, errors: outcome.errors, fieldErrors: fieldErrorsOf(outcome.errors) });
   }
 
   // ── rendering ─────────────────────────────────────────────────────────────
