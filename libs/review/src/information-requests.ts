@@ -2,7 +2,16 @@ import { Injectable, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type CaseRecord, CaseSpine, CasesModule, type Service } from '@app/cases';
-import { Clock, dateOfBirthFromParts, DomainException, FieldCipher, type FieldError, RateLimiter, type Translate } from '@app/platform';
+import {
+  Clock,
+  dateOfBirthFromParts,
+  DomainException,
+  FieldCipher,
+  type FieldError,
+  RateLimiter,
+  type Translate,
+  ValidationException,
+} from '@app/platform';
 
 export interface InformationRequestView {
   message: string | null;
@@ -68,6 +77,21 @@ export async function submitAnswerForm(
   }
   // The form as typed, the three date fields included.
   return { answered: false, values: { ...form, ...values }, errors };
+}
+
+/** The JSON API's answer body (dateOfBirth as YYYY-MM-DD), with a field error for each missing or over-long field. */
+export function readAnswerBody(body: Record<string, unknown>): ApplicantAnswer {
+  const values: ApplicantAnswer = {
+    reference: fieldText(body.reference),
+    surname: fieldText(body.surname),
+    dateOfBirth: fieldText(body.dateOfBirth),
+    answer: fieldText(body.answer),
+  };
+  const errors = Object.entries(values)
+    .filter(([field, value]) => !value || value.length > (field === 'answer' ? 2000 : 100))
+    .map(([field]) => ({ field, messages: [`Enter ${field}.`] }));
+  if (errors.length) throw new ValidationException(errors);
+  return values;
 }
 
 /** Per IP: answering a request for information needs the reference, surname and date of birth, like the status check. */

@@ -2,9 +2,9 @@ import { Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/co
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public, UntypedBody, ValidationException } from '@app/platform';
+import { readAnswerBody } from '@app/review';
 import { LegalisationService, type SubmissionResult } from '../legalisation.service.js';
 import { AppointmentSlots, type SlotDay } from '../slots.js';
-import { text } from '../validation.js';
 
 /**
  * Document authentication for API clients: the free appointment slots of a post, submitting a
@@ -55,17 +55,7 @@ export class LegalisationApiController {
     @UntypedBody() body: Record<string, unknown>,
     @Req() request: FastifyRequest,
   ): Promise<{ reference: string; status: string }> {
-    const values = {
-      reference: text(body.reference),
-      surname: text(body.surname),
-      dateOfBirth: text(body.dateOfBirth),
-      answer: text(body.answer),
-    };
-    const errors = Object.entries(values)
-      .filter(([field, value]) => !value || value.length > (field === 'answer' ? 2000 : 100))
-      .map(([field]) => ({ field, messages: [`Enter ${field}.`] }));
-    if (errors.length) throw new ValidationException(errors);
-    const moved = await this.requests.answer(values, request.ip);
+    const moved = await this.requests.answer(readAnswerBody(body), request.ip);
     return { reference: moved.reference, status: moved.status };
   }
 }

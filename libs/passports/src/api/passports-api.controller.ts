@@ -2,9 +2,9 @@ import { Controller, Get, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public, UntypedBody, ValidationException } from '@app/platform';
+import { readAnswerBody } from '@app/review';
 import { type PassportPost, PassportService, type PassportSubmissionResult } from '../passports.service.js';
 import { preparePhoto } from '../photo.js';
-import { text } from '../validation.js';
 import { readPassportMultipart } from '../web/multipart.js';
 
 /**
@@ -60,17 +60,7 @@ export class PassportsApiController {
     @UntypedBody() body: Record<string, unknown>,
     @Req() request: FastifyRequest,
   ): Promise<{ reference: string; status: string }> {
-    const values = {
-      reference: text(body.reference),
-      surname: text(body.surname),
-      dateOfBirth: text(body.dateOfBirth),
-      answer: text(body.answer),
-    };
-    const errors = Object.entries(values)
-      .filter(([field, value]) => !value || value.length > (field === 'answer' ? 2000 : 100))
-      .map(([field]) => ({ field, messages: [`Enter ${field}.`] }));
-    if (errors.length) throw new ValidationException(errors);
-    const moved = await this.passports.answer(values, request.ip);
+    const moved = await this.passports.answer(readAnswerBody(body), request.ip);
     return { reference: moved.reference, status: moved.status };
   }
 }
