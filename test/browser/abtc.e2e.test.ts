@@ -1,5 +1,3 @@
-import type { Browser } from 'playwright-core';
-import { totpCode } from '@app/identity';
 import { createTestOfficer, type TestOfficer } from '../harness/identity.js';
 import {
   type AxeAuditor,
@@ -8,11 +6,11 @@ import {
   checkpoints,
   fillForm,
   go,
-  openContext,
   pathOf,
   type Stack,
   startBrowserSuite,
-  watchForProblems,
+  signInWithTotp,
+  openVisitor,
 } from './harness.js';
 
 /** Full members other than those the journey answers by hand; they refuse, so the card lists only the approvals. */
@@ -28,13 +26,12 @@ const OTHER_FULL_MEMBERS = ['AUS', 'BRN', 'CHL', 'CHN', 'HKG', 'IDN', 'MYS', 'ME
 describe('ABTC journey in Chromium', () => {
   let suite: BrowserSuite;
   let stack: Stack;
-  let browser: Browser;
   let axe: AxeAuditor;
   let officer: TestOfficer;
 
   beforeAll(async () => {
     suite = await startBrowserSuite();
-    ({ stack, browser, axe } = suite);
+    ({ stack, axe } = suite);
     officer = await createTestOfficer(stack.api, { postCode: 'HQ-TPE' });
   }, JOURNEY_TIMEOUT_MS);
 
@@ -45,10 +42,12 @@ describe('ABTC journey in Chromium', () => {
   it(
     'an applicant applies without JavaScript; an officer clears and issues the card; the applicant reads the clearances in Chinese',
     async () => {
-      const applicantContext = await openContext(browser, { javaScriptEnabled: false, locale: 'en-GB' });
-      const applicant = await applicantContext.newPage();
-      const problems = watchForProblems(applicant);
-      const check = checkpoints(axe, applicant, 'abtc-applicant-nojs-en', 'en');
+      const {
+        context: applicantContext,
+        page: applicant,
+        problems,
+        check,
+      } = await openVisitor(suite, { javaScriptEnabled: false, locale: 'en-GB', journey: 'abtc-applicant-nojs-en', lang: 'en' });
       const submit = () => go(applicant, 'main form[method="post"] button[type="submit"]');
 
       await applicant.goto(`${stack.baseUrl}/`);
@@ -105,20 +104,14 @@ describe('ABTC journey in Chromium', () => {
       }[];
 
       // The officer: password, TOTP, the queue, claim, approve the home check, then pre-clearance.
-      const officerContext = await openContext(browser, { locale: 'en-GB' });
-      const desk = await officerContext.newPage();
-      const deskProblems = watchForProblems(desk);
-      const checkDesk = checkpoints(axe, desk, 'abtc-officer-en', 'en');
+      const {
+        context: officerContext,
+        page: desk,
+        problems: deskProblems,
+        check: checkDesk,
+      } = await openVisitor(suite, { locale: 'en-GB', journey: 'abtc-officer-en', lang: 'en' });
       const submitDesk = (form = 'main form[method="post"]') => go(desk, `${form} button[type="submit"]`);
-      await desk.goto(`${stack.baseUrl}/officer/sign-in`);
-      await checkDesk('sign-in');
-      await fillForm(desk, { username: officer.officer.username, password: officer.password });
-      await submitDesk();
-      expect(pathOf(desk)).toBe('/officer/sign-in/mfa');
-      await checkDesk('mfa');
-      await fillForm(desk, { code: totpCode(officer.totpSecret!, new Date()) });
-      await submitDesk();
-      expect(pathOf(desk)).toBe('/officer');
+      await signInWithTotp({ page: desk, check: checkDesk }, stack.baseUrl, officer);
       await go(desk, 'header nav a[href="/officer/queue"]');
       expect(await desk.textContent('main table')).toContain(reference);
       await checkDesk('queue');

@@ -1,6 +1,15 @@
-import { totpCode } from '@app/identity';
 import { createTestOfficer, type TestOfficer } from '../harness/identity.js';
-import { type BrowserSuite, JOURNEY_TIMEOUT_MS, fillForm, go, openVisitor, pathOf, type Stack, startBrowserSuite } from './harness.js';
+import {
+  type BrowserSuite,
+  JOURNEY_TIMEOUT_MS,
+  fillForm,
+  go,
+  openVisitor,
+  pathOf,
+  type Stack,
+  startBrowserSuite,
+  signInWithTotp,
+} from './harness.js';
 
 /**
  * Document authentication with booking in a real Chromium: an applicant without JavaScript, in
@@ -111,15 +120,7 @@ describe('document authentication journey in Chromium', () => {
         check: checkDesk,
       } = await openVisitor(suite, { locale: 'en-GB', journey: 'legalisation-officer-en', lang: 'en' });
       const submitDesk = (form = 'main form[method="post"]') => go(desk, `${form} button[type="submit"]`);
-      await desk.goto(`${stack.baseUrl}/officer/sign-in`);
-      await checkDesk('sign-in');
-      await fillForm(desk, { username: officer.officer.username, password: officer.password });
-      await submitDesk();
-      expect(pathOf(desk)).toBe('/officer/sign-in/mfa');
-      await checkDesk('mfa');
-      await fillForm(desk, { code: totpCode(officer.totpSecret!, new Date()) });
-      await submitDesk();
-      expect(pathOf(desk)).toBe('/officer');
+      await signInWithTotp({ page: desk, check: checkDesk }, stack.baseUrl, officer);
       await go(desk, 'header nav a[href="/officer/queue"]');
       expect(await desk.textContent('main table')).toContain(reference);
       await checkDesk('queue');

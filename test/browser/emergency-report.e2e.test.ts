@@ -1,6 +1,15 @@
-import { totpCode } from '@app/identity';
 import { createTestOfficer, type TestOfficer } from '../harness/identity.js';
-import { type BrowserSuite, JOURNEY_TIMEOUT_MS, fillForm, go, openVisitor, pathOf, type Stack, startBrowserSuite } from './harness.js';
+import {
+  type BrowserSuite,
+  JOURNEY_TIMEOUT_MS,
+  fillForm,
+  go,
+  openVisitor,
+  pathOf,
+  type Stack,
+  startBrowserSuite,
+  signInWithTotp,
+} from './harness.js';
 
 /** What the reporter types, as the report form's fields are named. */
 const REPORT = {
@@ -104,13 +113,7 @@ describe('emergency report journey in Chromium', () => {
         check: checkDesk,
       } = await openVisitor(suite, { locale: 'en-GB', journey: 'emergency-officer', lang: 'en' });
       const submitDesk = (form = 'main form[method="post"]') => go(desk, `${form} button[type="submit"]`);
-      await desk.goto(`${stack.baseUrl}/officer/sign-in`);
-      await fillForm(desk, { username: officer.officer.username, password: officer.password });
-      await submitDesk();
-      expect(pathOf(desk)).toBe('/officer/sign-in/mfa');
-      await fillForm(desk, { code: totpCode(officer.totpSecret!, new Date()) });
-      await submitDesk();
-      expect(pathOf(desk)).toBe('/officer');
+      await signInWithTotp({ page: desk, check: checkDesk }, stack.baseUrl, officer, { audit: false });
 
       // The report waits in the queue; the workspace shows it and leads to the emergency page.
       await go(desk, 'header nav a[href="/officer/queue"]');

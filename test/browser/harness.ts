@@ -9,9 +9,11 @@ import { type Browser, type BrowserContext, type BrowserContextOptions, chromium
 import type { DataSource } from 'typeorm';
 import { type AppConfig, projectRoot } from '@app/platform';
 import { parseMrvB } from '@app/documents';
+import { totpCode } from '@app/identity';
 import { createApi } from '../../apps/api/src/bootstrap.js';
 import { createWorker } from '../../apps/worker/src/bootstrap.js';
 import { createTestDatabase, openDataSource, testConfig } from '../harness/context.js';
+import type { TestOfficer } from '../harness/identity.js';
 
 /**
  * The Debian chromium package, never a browser Playwright downloads. Playwright's `launch` gives it a
@@ -550,4 +552,27 @@ export async function downloadEvisa(page: Page, reference: string): Promise<Retu
   const line2 = lines.find((line) => /^[A-Z0-9<]{36}$/.test(line) && line !== line1);
   expect({ mrzFound: Boolean(line1 && line2), lines }).toMatchObject({ mrzFound: true });
   return parseMrvB(line1!, line2!);
+}
+
+/**
+ * Signs an officer in through the pages, password then TOTP, and lands on the officer home page.
+ * With `audit`, the sign-in and code pages are checkpoints of the visitor's journey.
+ */
+export async function signInWithTotp(
+  visitor: Pick<Visitor, 'page' | 'check'>,
+  baseUrl: string,
+  officer: TestOfficer,
+  { audit = true } = {},
+): Promise<void> {
+  const { page, check } = visitor;
+  const submit = () => go(page, 'main form[method="post"] button[type="submit"]');
+  await page.goto(`${baseUrl}/officer/sign-in`);
+  if (audit) await check('sign-in');
+  await fillForm(page, { username: officer.officer.username, password: officer.password });
+  await submit();
+  expect(pathOf(page)).toBe('/officer/sign-in/mfa');
+  if (audit) await check('mfa');
+  await fillForm(page, { code: totpCode(officer.totpSecret!, new Date()) });
+  await submit();
+  expect(pathOf(page)).toBe('/officer');
 }

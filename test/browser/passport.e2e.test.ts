@@ -1,5 +1,3 @@
-import type { Browser } from 'playwright-core';
-import { totpCode } from '@app/identity';
 import { createTestOfficer, signInOfficer, type TestOfficer } from '../harness/identity.js';
 import { photo } from '../passports/helpers.js';
 import {
@@ -9,11 +7,11 @@ import {
   checkpoints,
   fillForm,
   go,
-  openContext,
   pathOf,
   type Stack,
   startBrowserSuite,
-  watchForProblems,
+  signInWithTotp,
+  openVisitor,
 } from './harness.js';
 
 /**
@@ -26,13 +24,12 @@ import {
 describe('passport journey in Chromium', () => {
   let suite: BrowserSuite;
   let stack: Stack;
-  let browser: Browser;
   let axe: AxeAuditor;
   let officer: TestOfficer;
 
   beforeAll(async () => {
     suite = await startBrowserSuite();
-    ({ stack, browser, axe } = suite);
+    ({ stack, axe } = suite);
     officer = await createTestOfficer(stack.api, { postCode: 'US-LAX' });
   }, JOURNEY_TIMEOUT_MS);
 
@@ -43,10 +40,12 @@ describe('passport journey in Chromium', () => {
   it(
     'an applicant applies without JavaScript; an officer approves; HQ prints and dispatches; the post makes it ready; the status shows it in Chinese',
     async () => {
-      const applicantContext = await openContext(browser, { javaScriptEnabled: false, locale: 'en-GB' });
-      const applicant = await applicantContext.newPage();
-      const problems = watchForProblems(applicant);
-      const check = checkpoints(axe, applicant, 'passport-applicant-nojs-en', 'en');
+      const {
+        context: applicantContext,
+        page: applicant,
+        problems,
+        check,
+      } = await openVisitor(suite, { javaScriptEnabled: false, locale: 'en-GB', journey: 'passport-applicant-nojs-en', lang: 'en' });
       const submit = () => go(applicant, 'main form[method="post"] button[type="submit"]');
 
       await applicant.goto(`${stack.baseUrl}/`);
@@ -106,20 +105,14 @@ describe('passport journey in Chromium', () => {
       }[];
 
       // The officer: password, TOTP, the queue, claim, approve.
-      const officerContext = await openContext(browser, { locale: 'en-GB' });
-      const desk = await officerContext.newPage();
-      const deskProblems = watchForProblems(desk);
-      const checkDesk = checkpoints(axe, desk, 'passport-officer-en', 'en');
+      const {
+        context: officerContext,
+        page: desk,
+        problems: deskProblems,
+        check: checkDesk,
+      } = await openVisitor(suite, { locale: 'en-GB', journey: 'passport-officer-en', lang: 'en' });
       const submitDesk = (form = 'main form[method="post"]') => go(desk, `${form} button[type="submit"]`);
-      await desk.goto(`${stack.baseUrl}/officer/sign-in`);
-      await checkDesk('sign-in');
-      await fillForm(desk, { username: officer.officer.username, password: officer.password });
-      await submitDesk();
-      expect(pathOf(desk)).toBe('/officer/sign-in/mfa');
-      await checkDesk('mfa');
-      await fillForm(desk, { code: totpCode(officer.totpSecret!, new Date()) });
-      await submitDesk();
-      expect(pathOf(desk)).toBe('/officer');
+      await signInWithTotp({ page: desk, check: checkDesk }, stack.baseUrl, officer);
       await go(desk, 'header nav a[href="/officer/queue"]');
       expect(await desk.textContent('main table')).toContain(reference);
       await checkDesk('queue');
