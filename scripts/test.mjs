@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// `npm test`: installs dependencies if missing, compiles (which type-checks the code and
+// `npm test`: installs the system packages the tests need (or names them and stops, see
+// scripts/setup.mjs) and the dependencies if missing, compiles (which type-checks the code and
 // produces the migrations the harness applies), then runs every Jest test in native ESM mode.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, build, ensureDependencies } from './lib/stack.mjs';
+import { setUpTestMachine } from './setup.mjs';
 
+setUpTestMachine();
 ensureDependencies();
 build();
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureSystemPackages, findProgram, MissingPackagesError, REDIS_SERVER } from './system-packages.mjs';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -40,11 +41,6 @@ export async function waitForPort(port, timeoutMs, label) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${label} did not open port ${port} within ${timeoutMs} ms`);
-}
-
-function which(binary) {
-  const result = spawnSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : null;
 }
 
 /** PostgreSQL refuses to run as root: find or create the unprivileged account it runs under. */
@@ -157,20 +153,15 @@ export async function startPostgres({ dataDir, port, password = 'postgres', quie
   };
 }
 
-/** Installs redis-server with apt-get when it is missing and apt-get is usable; otherwise says what to run. */
+/** redis-server's path; installed with apt-get when missing and possible, otherwise the error says what to run. */
 export function ensureRedisServer() {
-  const found = which('redis-server');
-  if (found) return found;
-  if (isRoot && which('apt-get')) {
-    log('redis-server is missing: installing it with apt-get');
-    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    const install = update.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit' }) : update;
-    if (install.status === 0 && which('redis-server')) return which('redis-server');
+  try {
+    ensureSystemPackages([REDIS_SERVER], 'The local stack');
+  } catch (error) {
+    if (error instanceof MissingPackagesError) throw new Error(`${error.message}\nOr set REDIS_URL to an existing Redis.`, { cause: error });
+    throw error;
   }
-  throw new Error(
-    'redis-server is not installed. Install it with: sudo apt-get install -y redis-server ' +
-      '(macOS: brew install redis), or set REDIS_URL to an existing Redis.',
-  );
+  return findProgram('redis-server');
 }
 
 /** Starts redis-server with its data in `dataDir`. Returns { url, port, stop }. */
