@@ -86,7 +86,7 @@ async function main() {
   env.WORKER_METRICS_PORT = process.env.WORKER_METRICS_PORT || String(await freePort());
 
   log('running migrations and seeds');
-  migrateAndSeed(env);
+  migrateAndSeed(env, { quiet: true });
 
   const api = startNode('api', 'dist/apps/api/src/main.js', env);
   const worker = startNode('worker', 'dist/apps/worker/src/main.js', env);

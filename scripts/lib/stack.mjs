@@ -77,15 +77,22 @@ export function parseEnvFile(file) {
   return env;
 }
 
-/** Runs migrations then seeds with the compiled CLI. */
-export function migrateAndSeed(env) {
+/**
+ * Runs migrations then seeds with the compiled CLI. `quiet` keeps what they print to stdout unless
+ * they fail (`npm run dev` prints the demo users itself); warnings and errors always show.
+ */
+export function migrateAndSeed(env, { quiet = false } = {}) {
   for (const command of ['migrate', 'seed']) {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'dist/libs/schema/src/cli.js'), command], {
       cwd: ROOT,
       env: { ...process.env, ...env },
-      stdio: 'inherit',
+      stdio: ['ignore', quiet ? 'pipe' : 'inherit', 'inherit'],
+      encoding: 'utf8',
     });
-    if (result.status !== 0) throw new Error(`${command} failed`);
+    if (result.status !== 0) {
+      if (quiet) process.stdout.write(result.stdout);
+      throw new Error(`${command} failed`);
+    }
   }
 }
 

@@ -18,6 +18,7 @@ import {
   flattenValidationErrors,
   Messages,
   Metrics,
+  nestLogger,
   registerBodyDepthLimit,
   registerWebLayer,
   securityHeaders,
@@ -63,7 +64,7 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { clock: options.clock }), adapter, {
-    logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
+    logger: nestLogger(config.logLevel),
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;

@@ -29,6 +29,7 @@ export * from './web/untyped-body.js';
 export * from './web/web-layer.js';
 export * from './auth/policy.js';
 export * from './icao/check-digit.js';
+export * from './logging/nest-logger.js';
 export * from './rate-limit/rate-limiter.js';
 export * from './time/clock.js';
 export * from './web/security-headers.js';
