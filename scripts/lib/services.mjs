@@ -158,7 +158,8 @@ export function ensureRedisServer() {
   try {
     ensureSystemPackages([REDIS_SERVER], 'The local stack');
   } catch (error) {
-    if (error instanceof MissingPackagesError) throw new Error(`${error.message}\nOr set REDIS_URL to an existing Redis.`, { cause: error });
+    if (error instanceof MissingPackagesError)
+      throw new Error(`${error.message}\nOr set REDIS_URL to an existing Redis.`, { cause: error });
     throw error;
   }
   return findProgram('redis-server');

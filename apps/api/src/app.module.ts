@@ -16,6 +16,7 @@ import { NotificationsWebModule } from '@app/notifications';
 import { StatusModule } from '@app/status';
 import { LifecycleModule } from '@app/lifecycle';
 import { dataSourceOptions } from '@app/schema';
+import { FaviconController } from './favicon.controller.js';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import { QueueMetrics } from './queue-metrics.js';
@@ -45,7 +46,7 @@ export class ApiModule {
         StatusModule,
         LifecycleModule,
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, FaviconController],
       providers: [QueueMetrics],
     };
   }

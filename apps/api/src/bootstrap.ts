@@ -10,6 +10,7 @@ import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { DestinationStream } from 'pino';
 import {
   AllExceptionsFilter,
@@ -22,6 +23,7 @@ import {
   registerBodyDepthLimit,
   registerWebLayer,
   securityHeaders,
+  sendClientError,
   sendRouterError,
   ValidationException,
 } from '@app/platform';
@@ -48,6 +50,10 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
     trustProxy: config.env === 'production',
     // URLs the router refuses (bad encoding, an over-long path parameter) get the one error shape too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendRouterError(error, request, reply, headers),
+    // And so do requests Node's parser refuses before there is a request at all (431 for a 100 kB URL).
+    clientErrorHandler(this: FastifyInstance, error: Error, socket: Duplex) {
+      sendClientError(error, socket, headers, this.log);
+    },
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

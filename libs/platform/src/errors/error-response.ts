@@ -27,12 +27,14 @@ const codeByStatus: Record<number, string> = {
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   406: 'NOT_ACCEPTABLE',
+  408: 'REQUEST_TIMEOUT',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
   414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'UNPROCESSABLE',
   429: 'TOO_MANY_REQUESTS',
+  431: 'HEADERS_TOO_LARGE',
   503: 'NOT_READY',
 };
 
@@ -42,11 +44,13 @@ const messageByStatus: Record<number, string> = {
   403: 'You are not allowed to do this.',
   404: 'Nothing was found at this address.',
   405: 'This method is not allowed here.',
+  408: 'The request took too long to arrive.',
   409: 'The request conflicts with the current state.',
   413: 'The request body is too large.',
   414: 'The address is too long.',
   415: 'This content type is not supported.',
   429: 'Too many requests. Try again later.',
+  431: 'The address or the request headers are too long.',
   503: 'The service is not ready.',
 };
 
@@ -87,6 +91,14 @@ export function isDependencyUnavailable(exception: unknown): boolean {
     if (typeof message === 'string' && LOST_CONNECTION.test(message)) return true;
   }
   return false;
+}
+
+/** The code and message of a status, for refusals that carry nothing but their status. */
+export function errorForStatus(status: number): { code: string; message: string } {
+  return {
+    code: codeByStatus[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'),
+    message: messageByStatus[status] ?? 'The request could not be understood.',
+  };
 }
 
 /** Maps anything thrown while serving a request to one status, code and message. */

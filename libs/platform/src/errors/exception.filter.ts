@@ -1,6 +1,9 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorBody, normaliseError } from './error-response.js';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type ErrorBody, errorForStatus, normaliseError } from './error-response.js';
 import { wantsHtml } from '../web/content-negotiation.js';
 
 /**
@@ -61,4 +64,35 @@ export function sendRouterError(
   request.log.info({ code: normalised.code, status: normalised.status, correlationId: String(request.id) }, 'request refused');
   const body: ErrorBody = { error: { code: normalised.code, message: normalised.message, correlationId: String(request.id) } };
   void reply.code(normalised.status).header('x-request-id', String(request.id)).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * For Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before Fastify has a request
+ * (a URL or headers over the 16 kB limit: 431; a request still incomplete at the timeout: 408;
+ * anything unparseable: 400). There is no request and so no request id: the answer gets a fresh
+ * correlation id, the JSON error shape and the security headers, and the connection is closed, as
+ * Node itself does.
+ */
+export function sendClientError(
+  error: Error & { code?: string },
+  socket: Duplex,
+  securityHeaders: ReadonlyArray<[string, string]>,
+  log: FastifyBaseLogger,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const correlationId = randomUUID();
+  const { code, message } = errorForStatus(status);
+  log.info({ code, status, correlationId, parserError: error.code }, 'request refused');
+  const body = JSON.stringify({ error: { code, message, correlationId } } satisfies ErrorBody);
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    `x-request-id: ${correlationId}`,
+    ...securityHeaders.map(([name, value]) => `${name}: ${value}`),
+    'connection: close',
+  ];
+  if (socket.writable) socket.write(`${head.join('\r\n')}\r\n\r\n${body}`);
+  socket.destroy(error);
 }
