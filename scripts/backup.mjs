@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import {
   COUNT_ROWS_SQL,
   PSQL_ARGS,
+  databaseUrlOrDevStack,
   describeUrl,
   libpqEnvironment,
   listFiles,
@@ -74,8 +75,7 @@ function timestamp() {
 
 async function main() {
   const { options } = parseArguments(process.argv.slice(2), ['out', 'files']);
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is required: the database to back up');
+  const databaseUrl = await databaseUrlOrDevStack('the database to back up');
   const env = libpqEnvironment(databaseUrl);
   console.log(`pg_dump: ${requireProgram('pg_dump')}`);
 

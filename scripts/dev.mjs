@@ -20,13 +20,14 @@ import {
 } from './lib/stack.mjs';
 
 const DATA_DIR = path.resolve(process.env.DEV_DATA_DIR ?? path.join(ROOT, '.data'));
-const started = { postgres: null, redis: null, children: [] };
+const started = { postgres: null, redis: null, children: [], stackFile: null };
 let stopping = false;
 
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
   log('stopping…');
+  if (started.stackFile) started.stackFile.remove();
   await Promise.all(started.children.map((child) => stopChild(child)));
   await started.redis?.stop();
   await started.postgres?.stop();
@@ -42,7 +43,8 @@ async function main() {
   ensureDependencies();
   // The test suite has already compiled; rebuilding dist/ under the other test files' feet would race them.
   if (process.env.DEV_SKIP_BUILD !== '1') build();
-  const env = { NODE_ENV: process.env.NODE_ENV ?? 'development', ...developmentSecrets(DATA_DIR) };
+  const secrets = developmentSecrets(DATA_DIR);
+  const env = { NODE_ENV: process.env.NODE_ENV ?? 'development', ...secrets };
   for (const name of Object.keys(env)) if (process.env[name]) env[name] = process.env[name];
 
   if (process.env.DATABASE_URL) {
@@ -82,6 +84,8 @@ async function main() {
   const apiPort = process.env.PORT ?? '3000';
   env.PORT = apiPort;
   env.STORAGE_DIR = process.env.STORAGE_DIR ?? path.join(DATA_DIR, 'files');
+  // Made now, not at the first upload, so that `npm run backup` finds it on a fresh stack too.
+  fs.mkdirSync(env.STORAGE_DIR, { recursive: true });
   env.PUBLIC_BASE_URL = process.env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`;
   env.WORKER_METRICS_PORT = process.env.WORKER_METRICS_PORT || String(await freePort());
 
@@ -99,6 +103,7 @@ async function main() {
     });
   }
   await waitForHttp(`http://127.0.0.1:${apiPort}/health/ready`, 120_000);
+  const stackFile = await describeStack(env, Object.keys(secrets));
 
   const base = env.PUBLIC_BASE_URL;
   // The seed adds the demo officers in development only; their sign-in details come from the build.
@@ -115,12 +120,26 @@ async function main() {
       `  metrics          ${base}/metrics   (the worker's: http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics)`,
       `  queues (admin)   ${base}/admin/queues`,
       ...(mailInbox ? [`  mail inbox       ${mailInbox}   (every email the portal sends lands here)`] : []),
+      `  operator commands (npm run officer:create, audit:verify, backup…) find this stack in ${path.relative(ROOT, stackFile) || stackFile}`,
       '',
       ...(demoOfficers.length ? [...demoOfficers, ''] : []),
       'Press Ctrl-C to stop everything.',
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * Writes the stack's address and keys where the operator commands look when DATABASE_URL is not set
+ * (libs/platform/src/config/dev-stack.ts), and removes the file when the stack stops.
+ */
+async function describeStack(env, secretNames) {
+  const { devStackFile, removeDevStackFile, writeDevStackFile } = await import('../dist/libs/platform/src/config/dev-stack.js');
+  const file = devStackFile({ DEV_DATA_DIR: DATA_DIR });
+  const variables = ['DATABASE_URL', 'REDIS_URL', 'STORAGE_DIR', 'SMTP_URL', 'PUBLIC_BASE_URL', ...secretNames];
+  writeDevStackFile(file, Object.fromEntries(variables.map((name) => [name, env[name]])));
+  started.stackFile = { remove: () => removeDevStackFile(file) };
+  return file;
 }
 
 /** maildev from node_modules, bound to this machine only; it keeps mail in memory. */

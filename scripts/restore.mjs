@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   PSQL_ARGS,
   countRows,
+  databaseUrlOrDevStack,
   describeUrl,
   libpqEnvironment,
   listFiles,
@@ -61,8 +62,7 @@ async function main() {
   if (!dumpArgument || positional.length > 1) throw new Error('usage: restore.mjs <backup.dump> [--database NAME] [--files DIR]');
   const dumpFile = path.resolve(dumpArgument);
   if (!fs.existsSync(dumpFile)) throw new Error(`${dumpFile} does not exist`);
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is required: a database on the server to restore to (it is only connected to)');
+  const databaseUrl = await databaseUrlOrDevStack('a database on the server to restore to (it is only connected to)');
   const database = options.database ?? defaultName();
   if (!DATABASE_NAME.test(database)) throw new Error(`--database must match ${DATABASE_NAME}`);
   console.log(`pg_restore: ${requireProgram('pg_restore')}`);

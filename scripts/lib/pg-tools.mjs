@@ -4,6 +4,23 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * DATABASE_URL, or in development without it the running `npm run dev` stack's, through the same
+ * code as the compiled CLIs (libs/platform/src/config/dev-stack.ts, built by `npm run dev`).
+ * `what` says which database the command needs, for the error when there is none.
+ */
+export async function databaseUrlOrDevStack(what) {
+  const compiled = path.join(ROOT, 'dist/libs/platform/src/config/dev-stack.js');
+  if (!process.env.DATABASE_URL && process.env.NODE_ENV !== 'production' && fs.existsSync(compiled)) {
+    return (await import(pathToFileURL(compiled).href)).databaseUrlOrDevStack();
+  }
+  if (!process.env.DATABASE_URL) throw new Error(`DATABASE_URL is required: ${what}`);
+  return process.env.DATABASE_URL;
+}
 
 /** Query parameters of a postgres:// URL that libpq also takes from the environment. */
 const URL_PARAMETERS = {

@@ -1,12 +1,11 @@
 import { DataSource } from 'typeorm';
-import { typeOrmOptions } from '@app/platform';
+import { databaseUrlOrDevStack, typeOrmOptions } from '@app/platform';
 import { verifyAuditChain } from './audit-chain.js';
 
 /** `npm run audit:verify`: walks the hash chain and names the first broken row (exit code 1). */
 async function main(command: string | undefined): Promise<void> {
   if (command !== 'verify') throw new Error('usage: cli.js verify');
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is required');
+  const databaseUrl = databaseUrlOrDevStack();
   const dataSource = new DataSource(typeOrmOptions(databaseUrl, { entities: [], migrations: [] }, 2));
   await dataSource.initialize();
   try {

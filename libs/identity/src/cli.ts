@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { Messages, SystemClock, typeOrmOptions, ValidationException } from '@app/platform';
+import { databaseUrlOrDevStack, Messages, SystemClock, typeOrmOptions, ValidationException } from '@app/platform';
 import { AuditLog } from '@app/audit';
 import { Officer } from './officers/officer.entity.js';
 import { generateInitialPassword, OfficerService } from './officers/officer.service.js';
@@ -29,8 +29,7 @@ async function main(argv: string[]): Promise<void> {
     strict: true,
   });
   if (!values.username || !values.post || !values.role?.length) throw new Error(USAGE);
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is required');
+  const databaseUrl = databaseUrlOrDevStack();
 
   const dataSource = new DataSource(typeOrmOptions(databaseUrl, { entities: [Officer], migrations: [] }, 2));
   await dataSource.initialize();

@@ -1,5 +1,6 @@
 export * from './config/config.js';
 export * from './config/config-error.js';
+export * from './config/dev-stack.js';
 export * from './config/config.module.js';
 export * from './crypto/blind-index.js';
 export * from './crypto/canonical-json.js';

@@ -1,4 +1,4 @@
-import { FieldCipher, loadConfig } from '@app/platform';
+import { databaseUrlOrDevStack, FieldCipher, loadConfig } from '@app/platform';
 import { describeDemoOfficers } from '@app/identity';
 import { runMigrations, waitForMigrations } from './migrate.js';
 import { runSeeds } from './seed.js';
@@ -8,8 +8,7 @@ import { runSeeds } from './seed.js';
  * `wait [seconds]` (blocks until every migration of this build is applied).
  */
 async function main(command: string | undefined, argument: string | undefined): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is required');
+  const databaseUrl = databaseUrlOrDevStack();
   if (command === 'migrate') {
     const applied = await runMigrations(databaseUrl);
     console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'migrations: up to date');
