@@ -96,6 +96,7 @@ describe('officer command line and development seed', () => {
     }[];
     expect(rows.map((r) => [r.username, r.roles])).toEqual([
       ['demo.admin', ['admin']],
+      ['demo.hq', ['officer']],
       ['demo.officer', ['officer']],
       ['demo.supervisor', ['supervisor']],
     ]);
