@@ -112,7 +112,7 @@ describe('requests refused before routing, on a listening server', () => {
 
   it('serves /favicon.ico: a real icon, cacheable, for signed-in officers too', async () => {
     const officer = await signInOfficer(stack.api);
-    for (const headers of [{}, { cookie: officer.cookie }]) {
+    for (const headers of [{}, { cookie: officer.cookie }] as Record<string, string>[]) {
       const response = await fetch(`http://127.0.0.1:${port}/favicon.ico`, { headers });
       expect([response.status, response.headers.get('content-type'), response.headers.get('cache-control')]).toEqual([
         200,

@@ -1,11 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { icaoCheckDigit } from '@app/platform';
 import { addDays, todayIn } from '@app/evisa';
+import type { Inject } from '../harness/http.js';
 
-export type Inject = (options: InjectOptions) => Promise<LightMyRequestResponse>;
+export type { Inject } from '../harness/http.js';
 
 export function injector(app: NestFastifyApplication): Inject {
   return (options) => app.getHttpAdapter().getInstance().inject(options);
@@ -13,10 +14,11 @@ export function injector(app: NestFastifyApplication): Inject {
 
 /**
  * Like a browser that has loaded one of the site's pages: every post carries the anonymous CSRF
- * cookie and token (as the X-CSRF-Token header, which the forms' `_csrf` field stands for).
+ * cookie and token (as the X-CSRF-Token header, which the forms' `_csrf` field stands for). Takes
+ * the application, or an Inject such as httpInjector's for a server in another process.
  */
-export async function browserInjector(app: NestFastifyApplication): Promise<Inject> {
-  const inject = injector(app);
+export async function browserInjector(target: NestFastifyApplication | Inject): Promise<Inject> {
+  const inject = typeof target === 'function' ? target : injector(target);
   const visit = await inject({ method: 'GET', url: '/evisa/eligibility', headers: { accept: 'text/html' } });
   const token = /name="_csrf" value="([^"]+)"/.exec(visit.body)?.[1];
   const csrfCookie = visit.cookies.find((c) => c.name.toLowerCase().includes('csrf'));

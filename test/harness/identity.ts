@@ -14,6 +14,7 @@ import {
   seesAllPosts,
   totpCode,
 } from '@app/identity';
+import type { Inject } from './http.js';
 
 export interface TestOfficerOptions {
   username?: string;
@@ -132,10 +133,15 @@ export class Browser {
   /** The CSRF token of the last page that had a form. */
   lastCsrf: string | undefined;
 
+  private readonly inject: Inject;
+
+  /** Walks the pages of `target`: the application, or an Inject such as httpInjector's for a server in another process. */
   constructor(
-    private readonly app: NestFastifyApplication,
+    target: NestFastifyApplication | Inject,
     private readonly defaults: { remoteAddress?: string; headers?: Record<string, string> } = {},
-  ) {}
+  ) {
+    this.inject = typeof target === 'function' ? target : (options) => fastifyOf(target).inject(options);
+  }
 
   cookie(name: string): string | undefined {
     return this.jar.get(name);
@@ -168,7 +174,7 @@ export class Browser {
     headers: Record<string, string>,
   ): Promise<LightMyRequestResponse> {
     const cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fastifyOf(this.app).inject({
+    const response = await this.inject({
       method,
       url,
       payload,
