@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
-import { PersonalDataModule } from '@app/lifecycle';
 import { InformationRequestsModule, ReviewModule } from '@app/review';
 import { LegalisationApiController } from './api/legalisation-api.controller.js';
 import { CertificateHandler } from './certificate/certificate.handler.js';
@@ -19,7 +18,7 @@ import { LegalisationPagesController } from './web/legalisation-pages.controller
 
 /** Requests, slots and the personal-data port: what both the API and the worker (retention) need. */
 @Module({
-  imports: [CasesModule, PersonalDataModule, InformationRequestsModule],
+  imports: [CasesModule, InformationRequestsModule],
   providers: [
     { provide: LEGALISATION_SETTINGS, useFactory: () => loadLegalisationSettings() },
     AppointmentSlots,

@@ -22,6 +22,7 @@ import {
   type RequestOptions,
   text,
 } from './validation.js';
+import { legalisationMachine } from './legalisation.machine.js';
 
 export interface PostSummary {
   code: string;
@@ -67,7 +68,7 @@ export interface RequestView {
 
 /** How this service's answers to requests for information are named, limited and recorded. */
 const ANSWER_RULES: AnswerRules = {
-  service: 'legalisation',
+  machine: legalisationMachine,
   eventType: 'legalisation.information_provided',
   notFoundCode: LegalisationErrors.INFORMATION_REQUEST_NOT_FOUND,
   rateLimitKey: 'legalisation-answer',
@@ -166,7 +167,7 @@ export class LegalisationService {
       return await this.dataSource.transaction(async (manager) => {
         const slot = await this.slots.book(manager, input.slotId, post.code);
         const opened = await this.spine.openCase(manager, {
-          service: 'legalisation',
+          machine: legalisationMachine,
           status: 'SUBMITTED',
           postCode: post.code,
           locale: input.applicant.locale,
