@@ -11,3 +11,4 @@ export * from './certificate/certificate.handler.js';
 export * from './legalisation.definition.js';
 export * from './legalisation.jobs.js';
 export * from './legalisation.machine.js';
+export * from './dto.js';

@@ -14,6 +14,7 @@ import { AppointmentSlots } from './slots.js';
 import { CertificateRegisterApiController, CertificateRegisterPagesController } from './verification/certificate-register.controllers.js';
 import { CertificateRegister, CertificateRegisterMetrics } from './verification/certificate-register.service.js';
 import { legalisationDraftsProvider } from './web/draft-store.js';
+import { legalisationJourneyProvider } from './web/legalisation.journey.js';
 import { LegalisationPagesController } from './web/legalisation-pages.controller.js';
 
 /** Requests, slots and the personal-data port: what both the API and the worker (retention) need. */
@@ -45,6 +46,7 @@ export class LegalisationCoreModule {}
   ],
   providers: [
     legalisationDraftsProvider,
+    legalisationJourneyProvider,
     LegalisationReviewIntegration,
     LegalisationStatusDetails,
     FulfilmentService,

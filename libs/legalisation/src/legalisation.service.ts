@@ -13,15 +13,7 @@ import {
 import { LegalisationErrors } from './errors.js';
 import { feeFor, LEGALISATION_SETTINGS, type LegalisationSettings } from './settings.js';
 import { AppointmentSlots, type FreeSlot } from './slots.js';
-import {
-  type ApplicantDetails,
-  checkApplicant,
-  checkItem,
-  checkOptions,
-  type RequestItem,
-  type RequestOptions,
-  text,
-} from './validation.js';
+import { type ApplicantDetails, type RequestItem, type RequestOptions, text } from './validation.js';
 import { legalisationMachine } from './legalisation.machine.js';
 
 export interface PostSummary {
@@ -117,32 +109,6 @@ export class LegalisationService {
 
   today(): string {
     return today(this.clock.now());
-  }
-
-  /** The whole request as the JSON API sends it, checked field by field (names like `items[0].originals`). */
-  parse(body: Record<string, unknown>, t: Translate): SubmissionInput {
-    const errors: FieldError[] = [];
-    const applicantRaw = asObject(body.applicant);
-    const applicant = checkApplicant(applicantRaw, t, this.today(), 'applicant.');
-    errors.push(...applicant.errors);
-    const rawItems = Array.isArray(body.items) ? body.items : [];
-    if (rawItems.length < 1 || rawItems.length > this.settings.maxItems) {
-      errors.push({ field: 'items', messages: [t('legalisation.err.itemsCount', { max: this.settings.maxItems })] });
-    }
-    const items: RequestItem[] = [];
-    rawItems.slice(0, this.settings.maxItems).forEach((raw, index) => {
-      const item = checkItem(asObject(raw), t, this.settings, `items[${index}].`);
-      errors.push(...item.errors);
-      if (item.value) items.push(item.value);
-    });
-    const options = checkOptions(body, t, this.settings);
-    errors.push(...options.errors);
-    const postCode = text(body.postCode);
-    const slotId = text(body.slotId);
-    if (!postCode) errors.push({ field: 'postCode', messages: [t('legalisation.err.post')] });
-    if (!/^\d{1,18}$/.test(slotId)) errors.push({ field: 'slotId', messages: [t('legalisation.err.slot')] });
-    if (errors.length) throw new ValidationException(errors);
-    return { applicant: applicant.value!, items, options: options.value!, postCode, slotId };
   }
 
   /**

@@ -1,5 +1,4 @@
 import { HttpException } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
 import { DomainException, type FieldError, httpStatusFor } from './domain-exception.js';
 
 export interface ErrorBody {
@@ -49,17 +48,6 @@ const messageByStatus: Record<number, string> = {
   429: 'Too many requests. Try again later.',
   503: 'The service is not ready.',
 };
-
-/** Flattens class-validator's nested errors into dotted field paths. */
-export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
-  const result: FieldError[] = [];
-  for (const error of errors) {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    if (error.constraints) result.push({ field, messages: Object.values(error.constraints) });
-    if (error.children?.length) result.push(...flattenValidationErrors(error.children, field));
-  }
-  return result;
-}
 
 /**
  * SQLSTATE 22021 (a NUL character in text) and 22P05 (a character the encoding cannot hold): text
