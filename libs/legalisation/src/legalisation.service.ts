@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaseSpine, type CaseRecord } from '@app/cases';
-import { Clock, DomainException, type FieldError, FieldCipher, RateLimiter, type Translate, ValidationException } from '@app/platform';
+import { Clock, DomainException, FieldCipher, RateLimiter } from '@app/platform';
 import {
   addWorkingDays,
   type AnswerRules,
@@ -13,7 +13,7 @@ import {
 import { LegalisationErrors } from './errors.js';
 import { feeFor, LEGALISATION_SETTINGS, type LegalisationSettings } from './settings.js';
 import { AppointmentSlots, type FreeSlot } from './slots.js';
-import { type ApplicantDetails, type RequestItem, type RequestOptions, text } from './validation.js';
+import type { ApplicantDetails, RequestItem, RequestOptions } from './validation.js';
 import { legalisationMachine } from './legalisation.machine.js';
 
 export interface PostSummary {
@@ -304,8 +304,4 @@ export class LegalisationService {
       slaDueAt: row.sla_due_at,
     };
   }
-}
-
-function asObject(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

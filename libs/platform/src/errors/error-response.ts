@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { DomainException, type FieldError, httpStatusFor } from './domain-exception.js';
+import { DomainException, httpStatusFor } from './domain-exception.js';
 
 export interface ErrorBody {
   error: {
