@@ -3,6 +3,7 @@ import type { CaseSpine } from '@app/cases';
 import { verifyCaseChain } from '@app/cases';
 import { createTestDatabase, openDataSource } from './harness/context.js';
 import { openTestCase, testSpine } from './harness/spine.js';
+import { machineOf } from './harness/catalogue.js';
 
 describe('case spine', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -40,6 +41,7 @@ describe('case spine', () => {
     await expect(
       dataSource.transaction((m) =>
         spine.transition(m, {
+          machine: machineOf('passport'),
           caseId: opened.id,
           expectedVersion: 1,
           to: 'COLLECTED',
@@ -55,6 +57,7 @@ describe('case spine', () => {
     const opened = await dataSource.transaction((m) => openTestCase(spine, m));
     const { case: moved, event } = await dataSource.transaction((m) =>
       spine.transition(m, {
+        machine: machineOf('passport'),
         caseId: opened.id,
         expectedVersion: 1,
         to: 'IN_REVIEW',
@@ -72,7 +75,14 @@ describe('case spine', () => {
     const opened = await dataSource.transaction((m) => openTestCase(spine, m));
     const attempt = (to: string) =>
       dataSource.transaction((m) =>
-        spine.transition(m, { caseId: opened.id, expectedVersion: 1, to, actor: { type: 'officer', id: to }, visibility: 'internal' }),
+        spine.transition(m, {
+          machine: machineOf('passport'),
+          caseId: opened.id,
+          expectedVersion: 1,
+          to,
+          actor: { type: 'officer', id: to },
+          visibility: 'internal',
+        }),
       );
     const results = await Promise.allSettled([attempt('IN_REVIEW'), attempt('IN_REVIEW')]);
     const fulfilled = results.filter((r) => r.status === 'fulfilled');
@@ -88,6 +98,7 @@ describe('case spine', () => {
     const opened = await dataSource.transaction((m) => openTestCase(spine, m));
     await dataSource.transaction((m) =>
       spine.transition(m, {
+        machine: machineOf('passport'),
         caseId: opened.id,
         expectedVersion: 1,
         to: 'IN_REVIEW',
@@ -101,6 +112,7 @@ describe('case spine', () => {
         // `current` as the caller read it before the other transition: the version check passes in
         // memory, so only the statement's own `version =` condition can stop the write.
         await spine.transition(m, {
+          machine: machineOf('passport'),
           caseId: opened.id,
           expectedVersion: 1,
           to: 'IN_REVIEW',
@@ -131,6 +143,7 @@ describe('case spine', () => {
       for (const to of ['IN_REVIEW', 'INFO_REQUESTED', 'SUBMITTED']) {
         await dataSource.transaction((m) =>
           spine.transition(m, {
+            machine: machineOf('passport'),
             caseId: opened.id,
             expectedVersion: version++,
             to,

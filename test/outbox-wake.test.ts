@@ -5,6 +5,7 @@ import { CaseSpine, OutboxWake, OutboxWriter } from '@app/cases';
 import { BlindIndex, FieldCipher } from '@app/platform';
 import { createTestDatabase, eventually, openDataSource } from './harness/context.js';
 import { openTestCase } from './harness/spine.js';
+import { testCatalogue } from './harness/catalogue.js';
 
 /**
  * The outbox relays are woken (NOTIFY outbox_pending) after the writing transaction commits, by
@@ -27,6 +28,7 @@ describe('outbox wake-up after commit', () => {
       new FieldCipher(new Map([['k1', randomBytes(32)]]), 'k1'),
       new BlindIndex(randomBytes(32)),
       new OutboxWriter(wake),
+      testCatalogue(),
     );
     listener = new pg.Client({ connectionString: db.url });
     await listener.connect();

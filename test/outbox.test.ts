@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { CaseSpine } from '@app/cases';
-import { JobName, OutboxRelay, OutboxWriter, QueueName, QueueRegistry } from '@app/cases';
+import { CORE_JOBS, JobCatalogue, OutboxRelay, OutboxWriter, QueueName, QueueRegistry } from '@app/cases';
 import type { AppConfig } from '@app/platform';
 import { freePort, startRedis } from '../scripts/lib/services.mjs';
 import { createTestDatabase, eventually, openDataSource, testConfig } from './harness/context.js';
 import { openTestCase, testSpine } from './harness/spine.js';
+import { testCatalogue } from './harness/catalogue.js';
 
 describe('outbox → BullMQ', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -21,7 +22,7 @@ describe('outbox → BullMQ', () => {
     dataSource = await openDataSource(db.url);
     spine = testSpine();
     config = testConfig(db.url);
-    queues = new QueueRegistry(config);
+    queues = new QueueRegistry(config, new JobCatalogue(testCatalogue()));
   });
 
   afterAll(async () => {
@@ -46,7 +47,7 @@ describe('outbox → BullMQ', () => {
     const jobs = await notificationJobs();
     expect(jobs).toHaveLength(before + 1);
     const job = jobs.find((j) => j.id === row.id)!;
-    expect(job.name).toBe(JobName.NotifyCaseEvent);
+    expect(job.name).toBe(CORE_JOBS.NotifyCaseEvent.name);
     expect(job.data).toEqual({ caseId: opened.id, eventSeq: 1 });
     const [after] = await dataSource.query(`SELECT dispatched_at FROM outbox WHERE id = $1`, [row.id]);
     expect(after.dispatched_at).toBeInstanceOf(Date);
@@ -73,7 +74,7 @@ describe('outbox → BullMQ', () => {
     const writer = new OutboxWriter();
     const ids: string[] = await dataSource.transaction(async (m) => {
       const written: string[] = [];
-      for (let i = 0; i < 1000; i++) written.push(await writer.add(m, JobName.NotifyCaseEvent, { caseId: `race-${i}`, eventSeq: 1 }));
+      for (let i = 0; i < 1000; i++) written.push(await writer.add(m, CORE_JOBS.NotifyCaseEvent, { caseId: `race-${i}`, eventSeq: 1 }));
       return written;
     });
     const events = new QueueEvents(QueueName.Notifications, { connection: { url: config.redisUrl }, prefix: config.queuePrefix });
@@ -82,7 +83,7 @@ describe('outbox → BullMQ', () => {
     events.on('duplicated', () => duplicates++);
     const otherSource = await openDataSource(db.url);
     const relayA = new OutboxRelay(dataSource, queues, config);
-    const otherQueues = new QueueRegistry(config);
+    const otherQueues = new QueueRegistry(config, new JobCatalogue(testCatalogue()));
     await eventually(
       async () => otherQueues.redisReady,
       (ready) => ready,
@@ -109,7 +110,7 @@ describe('outbox → BullMQ', () => {
     const dataDir = fs.mkdtempSync(path.join(process.env.TEST_WORK_DIR!, 'redis-'));
     let redis = await startRedis({ dataDir, port, appendOnly: true });
     const ownConfig = testConfig(db.url, { REDIS_URL: redis.url });
-    const ownQueues = new QueueRegistry(ownConfig);
+    const ownQueues = new QueueRegistry(ownConfig, new JobCatalogue(testCatalogue()));
     const relay = new OutboxRelay(dataSource, ownQueues, ownConfig);
     await eventually(
       async () => ownQueues.redisReady,

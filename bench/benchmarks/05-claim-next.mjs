@@ -67,14 +67,16 @@ export default {
   goal: { ratioAtLeast: 0.25 },
   async run(ctx) {
     const fixtures = await ctx.fixtures();
-    const { QUEUE_STATUSES } = await import('../../dist/libs/cases/src/index.js');
+    const { ServiceCatalogue } = await import('../../dist/libs/cases/src/index.js');
+    const { SERVICE_CATALOGUE } = await import('../../dist/libs/catalogue/src/index.js');
+    const queueStatuses = new ServiceCatalogue(SERVICE_CATALOGUE, []).queueStatuses();
     // Each round, both sides claim the same number of cases from a queue with no claim held, so both
     // start from the same state.
     const perRound = ctx.quick ? 500 : 2_000;
     const officers = await fixtures.officersWithTokens(ctx.connections, { postCode: APP_POST });
     await fixtures.bulkCases(perRound * ctx.rounds + 2_000, { postCodes: [APP_POST] });
     await fixtures.bulkCases(perRound * ctx.rounds + 2_000, { postCodes: [RAW_POST] });
-    const script = claimStatement(QUEUE_STATUSES, RAW_POST);
+    const script = claimStatement(queueStatuses, RAW_POST);
     const claimed = [];
     const { figure, baseline } = await ctx.alternate(
       async () => {

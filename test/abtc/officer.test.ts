@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
-import { PersonalDataRegistry } from '@app/lifecycle';
+import { ServiceCatalogue } from '@app/cases';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { Browser, createAccessToken, createTestOfficer, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
 import { freshIp, type Inject, injector, submitted } from './helpers.js';
@@ -296,7 +296,7 @@ describe('ABTC on the officer side: home check, pre-clearance, the card, the sta
 
   it('exports the application decrypted and erases every encrypted column', async () => {
     const { caseId } = issuedCase;
-    const port = app.get(PersonalDataRegistry).for('abtc')!;
+    const port = app.get(ServiceCatalogue).personalData('abtc');
     const exported = (await port.export(dataSource.manager, caseId)) as {
       application: { passportNumber: string; companyName: string; surname: string; clearances: { economy: string; note: string | null }[] };
     };

@@ -95,8 +95,8 @@ describe('status check in Chromium', () => {
       expect(wrongSurname).toContain('We could not find a case with these details.');
       expect(wrongSurname).not.toContain(reference);
       await check('wrong-surname');
-      let unknown = generateReference('evisa');
-      while (unknown === reference) unknown = generateReference('evisa');
+      let unknown = generateReference('EV');
+      while (unknown === reference) unknown = generateReference('EV');
       expect(await lookUp({ reference: unknown, ...APPLICANT })).toBe(404);
       expect(await visibleText(page)).toBe(wrongSurname);
       await check('unknown-reference');

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { EMERGENCY_SETTINGS, type EmergencySettings } from '@app/emergency';
-import { PersonalDataRegistry } from '@app/lifecycle';
+import { ServiceCatalogue } from '@app/cases';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { Browser, fastifyOf, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
 
@@ -405,7 +405,7 @@ describe('emergency assistance', () => {
     it('exports and erases the personal data through the lifecycle registry', async () => {
       const { caseId } = await reported();
       await officerPost(tokyo, `/officer/emergency/${caseId}/contacts`, { channel: 'phone', note: 'Called the hospital.' });
-      const port = app.get(PersonalDataRegistry).for('emergency')!;
+      const port = app.get(ServiceCatalogue).personalData('emergency');
       const exported = await port.export(dataSource.manager, caseId);
       expect(exported).toMatchObject({
         report: { description: 'My brother was hit by a car and is in hospital.', personName: 'Lin Wei-Ting' },

@@ -5,10 +5,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { DataSource } from 'typeorm';
 import { type AppConfig, BlindIndex } from '@app/platform';
-import { JobName } from '@app/cases';
+import { CORE_JOBS } from '@app/cases';
 import { addDays } from '@app/evisa';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { applicantAnswers, completeDraft, errorOf, type Inject, injector, matchingMrz, multipart, pay, photoWithExif } from './helpers.js';
+import { EVISA_JOBS } from '@app/evisa';
 
 describe('eVisa applicant journey (JSON API)', () => {
   let stack: TestStack;
@@ -60,11 +61,11 @@ describe('eVisa applicant journey (JSON API)', () => {
       [caseId],
     );
     expect(opened).toEqual({ visibility: 'internal', status: 'DRAFT' });
-    expect(await count('outbox', 'case_id = $1 AND job_name = $2', [caseId, JobName.NotifyCaseEvent])).toBe(0);
-    expect(await count('outbox', 'case_id = $1 AND job_name = $2', [caseId, JobName.SendDraftResumeLink])).toBe(1);
+    expect(await count('outbox', 'case_id = $1 AND job_name = $2', [caseId, CORE_JOBS.NotifyCaseEvent.name])).toBe(0);
+    expect(await count('outbox', 'case_id = $1 AND job_name = $2', [caseId, EVISA_JOBS.SendDraftResumeLink.name])).toBe(1);
     const outboxPayload = await one<{ payload: Record<string, unknown> }>(
       `SELECT payload FROM outbox WHERE case_id = $1 AND job_name = $2`,
-      [caseId, JobName.SendDraftResumeLink],
+      [caseId, EVISA_JOBS.SendDraftResumeLink.name],
     );
     expect(outboxPayload.payload).toEqual({ caseId });
 
@@ -143,7 +144,7 @@ describe('eVisa applicant journey (JSON API)', () => {
     expect(event).toMatchObject({ type: 'evisa.submitted', visibility: 'applicant' });
     const notify = (await dataSource.query(`SELECT payload FROM outbox WHERE case_id = $1 AND job_name = $2`, [
       caseId,
-      JobName.NotifyCaseEvent,
+      CORE_JOBS.NotifyCaseEvent.name,
     ])) as {
       payload: unknown;
     }[];
@@ -171,7 +172,7 @@ describe('eVisa applicant journey (JSON API)', () => {
     expect(otherKey.statusCode).toBe(409);
     expect(await count('evisa_payment', 'case_id = $1', [caseId])).toBe(1);
     expect(await count('case_event', 'case_id = $1 AND to_status = $2', [caseId, 'SUBMITTED'])).toBe(1);
-    expect(await count('outbox', 'case_id = $1 AND job_name = $2', [caseId, JobName.NotifyCaseEvent])).toBe(1);
+    expect(await count('outbox', 'case_id = $1 AND job_name = $2', [caseId, CORE_JOBS.NotifyCaseEvent.name])).toBe(1);
   });
 
   it('charges once when the payment request and the card are replayed', async () => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { type AppConfig, icaoCheckDigit } from '@app/platform';
-import { CaseSpine, JobName } from '@app/cases';
+import { CaseSpine } from '@app/cases';
 import {
   ApplicationCipher,
   type DraftLinkMailer,
@@ -16,6 +16,8 @@ import {
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { completeDraft, errorOf, type Inject, injector, multipart, submittedApplication } from './helpers.js';
 import { officerAt } from '../harness/officers.js';
+import { machineOf } from '../harness/catalogue.js';
+import { EVISA_JOBS } from '@app/evisa';
 
 const HOUR = 3600 * 1000;
 
@@ -51,6 +53,7 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
     const { version } = await status(caseId);
     const { case: claimed } = await dataSource.transaction((m) =>
       spine.transition(m, {
+        machine: machineOf('evisa'),
         caseId,
         expectedVersion: version,
         to: 'IN_REVIEW',
@@ -222,7 +225,7 @@ describe('eVisa after submission: information requests, withdrawal, decisions, e
     expect(approved.assignedOfficerId).toBeNull();
     const render = (await dataSource.query(`SELECT queue, payload FROM outbox WHERE case_id = $1 AND job_name = $2`, [
       caseId,
-      JobName.RenderEvisa,
+      EVISA_JOBS.RenderEvisa.name,
     ])) as unknown[];
     expect(render).toEqual([{ queue: 'documents', payload: { caseId } }]);
 

@@ -7,13 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/platform';
-import { CaseSpine, JobName, OutboxRelay, QueueName, QueueRegistry } from '@app/cases';
+import { CORE_JOBS, CaseSpine, OutboxRelay, QueueName, QueueRegistry } from '@app/cases';
 import { base32Encode, EvisaPdfRenderer, parseMrvB, verifySeal } from '@app/documents';
 import { ApplicationCipher, EVISA_VERIFICATIONS_PER_MINUTE, EvisaOfficerActions, RenderEvisaHandler } from '@app/evisa';
 import { startTestStack, type WorkerStack } from '../harness/app.js';
 import { eventually } from '../harness/context.js';
 import { browserInjector, errorOf, expectNoInlineScript, type Inject, submittedApplication } from './helpers.js';
 import { officerAt } from '../harness/officers.js';
+import { machineOf } from '../harness/catalogue.js';
+import { EVISA_JOBS } from '@app/evisa';
 
 const HOUR = 3600 * 1000;
 
@@ -80,6 +82,7 @@ describe('eVisa issuance through the real queue, the download and the public reg
     const { version } = await caseRow(caseId);
     const { case: claimed } = await dataSource.transaction((m) =>
       spine.transition(m, {
+        machine: machineOf('evisa'),
         caseId,
         expectedVersion: version,
         to: 'IN_REVIEW',
@@ -418,7 +421,7 @@ describe('eVisa issuance through the real queue, the download and the public reg
       ])) as { seq: number }[];
       const notifications = (await dataSource.query(`SELECT payload FROM outbox WHERE case_id = $1 AND job_name = $2`, [
         first.caseId,
-        JobName.NotifyCaseEvent,
+        CORE_JOBS.NotifyCaseEvent.name,
       ])) as { payload: { eventSeq: number } }[];
       expect(notifications.map((n) => n.payload.eventSeq)).toContain(issued!.seq);
 
@@ -454,7 +457,7 @@ describe('eVisa issuance through the real queue, the download and the public reg
       Number(
         (
           (await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE job_name = $1 AND dispatched_at IS NULL`, [
-            JobName.RenderEvisa,
+            EVISA_JOBS.RenderEvisa.name,
           ])) as {
             n: string;
           }[]
@@ -470,7 +473,9 @@ describe('eVisa issuance through the real queue, the download and the public reg
     expect(Object.values(settled).every((n) => n === 0)).toBe(true);
     expect(await documentsQueue.getJobCounts('failed')).toEqual({ failed: 0 });
     const caseIds = (
-      (await dataSource.query(`SELECT payload->>'caseId' AS id FROM outbox WHERE job_name = $1`, [JobName.RenderEvisa])) as { id: string }[]
+      (await dataSource.query(`SELECT payload->>'caseId' AS id FROM outbox WHERE job_name = $1`, [EVISA_JOBS.RenderEvisa.name])) as {
+        id: string;
+      }[]
     ).map((r) => r.id);
     for (const caseId of caseIds) {
       expect([await documents(caseId), await issuedEvents(caseId)]).toEqual([1, 1]);

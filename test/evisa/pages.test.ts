@@ -17,6 +17,7 @@ import {
   submittedApplication,
   td3For,
 } from './helpers.js';
+import { machineOf } from '../harness/catalogue.js';
 
 function cookie(response: LightMyRequestResponse, name: string): string {
   const found = response.cookies.find((c) => c.name === name);
@@ -307,6 +308,7 @@ describe('eVisa pages (no JavaScript)', () => {
     const [{ version }] = (await dataSource.query(`SELECT version FROM "case" WHERE id = $1`, [caseId])) as { version: number }[];
     await dataSource.transaction(async (m) => {
       const { case: claimed } = await app.get(CaseSpine).transition(m, {
+        machine: machineOf('evisa'),
         caseId,
         expectedVersion: version!,
         to: 'IN_REVIEW',

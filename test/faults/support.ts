@@ -5,6 +5,7 @@ import { CaseSpine } from '@app/cases';
 import { EvisaOfficerActions } from '@app/evisa';
 import { officerAt } from '../harness/officers.js';
 import { applicantAnswers, matchingMrz, multipart, photoWithExif, pngPage } from '../evisa/helpers.js';
+import { machineOf } from '../harness/catalogue.js';
 
 /** The Manila officer who approves in these tests (the lead's claim, then the decision). */
 export const MANILA_OFFICER = officerAt('PH-MNL');
@@ -25,6 +26,7 @@ export async function approve(app: NestFastifyApplication, dataSource: DataSourc
   const { version } = await caseRow(dataSource, caseId);
   const { case: claimed } = await dataSource.transaction((m) =>
     spine.transition(m, {
+      machine: machineOf('evisa'),
       caseId,
       expectedVersion: version,
       to: 'IN_REVIEW',

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
 import { AppointmentSlots, LegalisationService } from '@app/legalisation';
 import type { Role } from '@app/platform';
+import { machineOf } from './catalogue.js';
 
 /**
  * The access matrix, as data: every officer route (method + the pattern Nest registered) with
@@ -43,7 +44,7 @@ const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 async function caseAt(fixture: MatrixFixture): Promise<string> {
   const opened = await fixture.app.get(DataSource).transaction((manager) =>
     fixture.app.get(CaseSpine).openCase(manager, {
-      service: 'passport',
+      machine: machineOf('passport'),
       status: 'SUBMITTED',
       postCode: fixture.postCode,
       locale: 'en',
@@ -57,7 +58,7 @@ async function caseAt(fixture: MatrixFixture): Promise<string> {
 async function emergencyAt(fixture: MatrixFixture): Promise<string> {
   return fixture.app.get(DataSource).transaction(async (manager) => {
     const opened = await fixture.app.get(CaseSpine).openCase(manager, {
-      service: 'emergency',
+      machine: machineOf('emergency'),
       status: 'REPORTED',
       postCode: fixture.postCode,
       locale: 'en',
@@ -101,7 +102,7 @@ async function abtcCaseAt(fixture: MatrixFixture): Promise<string> {
   return fixture.app.get(DataSource).transaction(async (manager) => {
     const spine = fixture.app.get(CaseSpine);
     const opened = await spine.openCase(manager, {
-      service: 'abtc',
+      machine: machineOf('abtc'),
       status: 'SUBMITTED',
       postCode: fixture.postCode,
       locale: 'en',

@@ -2,23 +2,28 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { BlindIndex, FieldCipher } from '@app/platform';
 import type { CaseRecord } from '@app/cases';
-import { CaseSpine, OutboxWriter, type Service } from '@app/cases';
+import { CaseSpine, OutboxWriter } from '@app/cases';
+import { initialStatusOf, machineOf, testCatalogue } from './catalogue.js';
 
 /** A CaseSpine wired by hand with throwaway keys, for tests that need no HTTP. */
 export function testSpine(): CaseSpine {
-  return new CaseSpine(new FieldCipher(new Map([['k1', randomBytes(32)]]), 'k1'), new BlindIndex(randomBytes(32)), new OutboxWriter());
+  return new CaseSpine(
+    new FieldCipher(new Map([['k1', randomBytes(32)]]), 'k1'),
+    new BlindIndex(randomBytes(32)),
+    new OutboxWriter(),
+    testCatalogue(),
+  );
 }
 
 export async function openTestCase(
   spine: CaseSpine,
   manager: EntityManager,
-  service: Service = 'passport',
+  service = 'passport',
   postCode = 'US-LAX',
 ): Promise<CaseRecord> {
-  const initial = { evisa: 'DRAFT', passport: 'SUBMITTED', legalisation: 'SUBMITTED', abtc: 'SUBMITTED', emergency: 'REPORTED' }[service];
   return spine.openCase(manager, {
-    service,
-    status: initial,
+    machine: machineOf(service),
+    status: initialStatusOf(service),
     postCode,
     locale: 'en',
     applicant: { name: 'CHEN Mei-Ling', email: 'mei@example.test', phone: '+12135550100' },

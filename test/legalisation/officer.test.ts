@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
-import { PersonalDataRegistry } from '@app/lifecycle';
+import { ServiceCatalogue } from '@app/cases';
 import { CERTIFICATE_LOOKUPS_PER_MINUTE } from '@app/legalisation';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { createAccessToken, createTestOfficer, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
@@ -288,7 +288,7 @@ describe('document authentication on the officer side, the status page and the r
     expect(rows).toEqual(expect.arrayContaining([['Certificate number', authenticated.certificateNumber]]));
 
     const mailed = await submitted(inject, 'US-LAX', { delivery: 'mail', mailingAddress: '1 Main St, Springfield' });
-    const port = app.get(PersonalDataRegistry).for('legalisation')!;
+    const port = app.get(ServiceCatalogue).personalData('legalisation');
     const exported = (await port.export(dataSource.manager, mailed.caseId)) as {
       request: { mailingAddress: string; items: { description: string }[] };
     };

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { addWorkingDays } from '@app/review';
-import { LegalisationService } from '@app/legalisation';
+import { type SubmitRequestDto, LegalisationService } from '@app/legalisation';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { firstFreeSlot, freeSlots, type Inject, injector, requestBody, rowCounts, submit } from './helpers.js';
 
@@ -196,7 +196,14 @@ describe('document authentication requests through the JSON API', () => {
     const slotId = await firstFreeSlot(inject, 'US-LAX');
     const before = await rowCounts(app);
     const service = app.get(LegalisationService);
-    const input = service.parse(requestBody('US-LAX', slotId), (key) => key);
+    const body = requestBody('US-LAX', slotId) as unknown as SubmitRequestDto;
+    const input = {
+      applicant: body.applicant,
+      items: body.items,
+      options: { direction: body.direction, serviceLevel: body.serviceLevel, delivery: body.delivery, mailingAddress: null },
+      postCode: body.postCode,
+      slotId: body.slotId,
+    };
     // Past validation, the database refuses the second item (no original): the case, the request,
     // the first item and the booking written before it must all go.
     input.items[1]!.originals = 0;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/platform';
 import { StoragePort } from '@app/platform';
-import { CaseSpine, JOBS, JobName, QueueName, QueueRegistry, verifyCaseChain } from '@app/cases';
+import { CORE_JOBS, CaseSpine, QueueName, QueueRegistry, verifyCaseChain } from '@app/cases';
 import { EvisaApplicationService, EvisaOfficerActions } from '@app/evisa';
 import { ANONYMISE_BATCH_SIZE, RetentionService } from '@app/lifecycle';
 import { startTestStack, type WorkerStack } from '../harness/app.js';
@@ -14,6 +14,7 @@ import { createAccessToken, createTestOfficer } from '../harness/identity.js';
 import { openTestCase } from '../harness/spine.js';
 import { browserInjector, type Inject, pngPage, submittedApplication } from '../evisa/helpers.js';
 import { officerAt } from '../harness/officers.js';
+import { machineOf } from '../harness/catalogue.js';
 
 const HOUR = 3600 * 1000;
 
@@ -61,6 +62,7 @@ describe('anonymising closed cases after the retention period', () => {
     const { version } = await one<{ version: number }>(`SELECT version FROM "case" WHERE id = $1`, [caseId]);
     const { case: claimed } = await dataSource.transaction((m) =>
       api.get(CaseSpine).transition(m, {
+        machine: machineOf('evisa'),
         caseId,
         expectedVersion: version,
         to: 'IN_REVIEW',
@@ -145,11 +147,13 @@ describe('anonymising closed cases after the retention period', () => {
     });
 
   it('is scheduled by the worker as an hourly job that runs once at start-up, through its one handler', async () => {
-    const queue = worker.get(QueueRegistry).get(JOBS[JobName.AnonymiseClosedCases].queue);
-    expect(await queue.getJobScheduler(JobName.AnonymiseClosedCases)).toMatchObject({ every: JOBS[JobName.AnonymiseClosedCases].everyMs });
+    const queue = worker.get(QueueRegistry).get(CORE_JOBS.AnonymiseClosedCases.queue);
+    expect(await queue.getJobScheduler(CORE_JOBS.AnonymiseClosedCases.name)).toMatchObject({
+      every: CORE_JOBS.AnonymiseClosedCases.everyMs,
+    });
     // Waiting for that first run also keeps it from racing the runs the next tests make themselves.
     const completed = await eventually(
-      async () => (await queue.getJobs(['completed'])).filter((job) => job.name === JobName.AnonymiseClosedCases),
+      async () => (await queue.getJobs(['completed'])).filter((job) => job.name === CORE_JOBS.AnonymiseClosedCases.name),
       (jobs) => jobs.length > 0,
       30_000,
     );
@@ -292,6 +296,7 @@ describe('anonymising closed cases after the retention period', () => {
       const opened = await dataSource.transaction((m) => openTestCase(spine, m, 'passport', 'US-LAX'));
       await dataSource.transaction(async (m) => {
         const { case: inReview } = await spine.transition(m, {
+          machine: machineOf('passport'),
           caseId: opened.id,
           expectedVersion: opened.version,
           to: 'IN_REVIEW',
@@ -299,6 +304,7 @@ describe('anonymising closed cases after the retention period', () => {
           visibility: 'internal',
         });
         await spine.transition(m, {
+          machine: machineOf('passport'),
           caseId: opened.id,
           expectedVersion: inReview.version,
           to: 'REFUSED',

@@ -9,6 +9,7 @@ import { createAccessToken, signInOfficer, type SignedInOfficer } from '../harne
 import { officerAt } from '../harness/officers.js';
 import { openTestCase } from '../harness/spine.js';
 import { browserInjector, errorOf, type Inject, injector, submittedApplication } from '../evisa/helpers.js';
+import { machineOf } from '../harness/catalogue.js';
 
 interface ExportedCase {
   reference: string;
@@ -58,7 +59,7 @@ describe('subject access export', () => {
     const second = await submittedApplication(inject);
     const other = await dataSource.transaction((m) =>
       api.get(CaseSpine).openCase(m, {
-        service: 'passport',
+        machine: machineOf('passport'),
         status: 'SUBMITTED',
         postCode: 'JP-TYO',
         locale: 'zh-Hant',

@@ -2,17 +2,24 @@ import { type DynamicModule, type INestApplicationContext, Module } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CaseRecord, CaseSpine, type Service } from '@app/cases';
+import { CaseRecord, CaseSpine, ServiceCatalogueModule } from '@app/cases';
+import { SERVICE_CATALOGUE } from '@app/catalogue';
 import { type AppConfig, type Locale, PlatformModule } from '@app/platform';
 import { NotificationsWorkerModule } from '@app/notifications';
 import { dataSourceOptions } from '@app/schema';
+import { initialStatusOf, machineOf } from '../harness/catalogue.js';
 
 @Module({})
 class NotifierTestModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: NotifierTestModule,
-      imports: [PlatformModule.forRoot(config), TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, 5)), NotificationsWorkerModule],
+      imports: [
+        PlatformModule.forRoot(config),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, 5)),
+        ServiceCatalogueModule.forRoot(SERVICE_CATALOGUE, []),
+        NotificationsWorkerModule,
+      ],
     };
   }
 }
@@ -21,14 +28,6 @@ class NotifierTestModule {
 export async function notifierContext(config: AppConfig): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(NotifierTestModule.forRoot(config), { logger: false, abortOnError: false });
 }
-
-export const INITIAL_STATUS: Record<Service, string> = {
-  evisa: 'DRAFT',
-  passport: 'SUBMITTED',
-  legalisation: 'SUBMITTED',
-  abtc: 'SUBMITTED',
-  emergency: 'REPORTED',
-};
 
 export interface TestApplicant {
   email?: string | null;
@@ -41,12 +40,12 @@ export interface TestApplicant {
 export async function openCase(
   manager: EntityManager,
   spine: CaseSpine,
-  service: Service,
+  service: string,
   applicant: TestApplicant = {},
 ): Promise<CaseRecord> {
   return spine.openCase(manager, {
-    service,
-    status: INITIAL_STATUS[service],
+    machine: machineOf(service),
+    status: initialStatusOf(service),
     postCode: 'US-LAX',
     locale: applicant.locale ?? 'en',
     applicant: { name: `${applicant.surname ?? 'CHEN'} Mei-Ling`, email: applicant.email ?? null, phone: applicant.phone ?? null },
@@ -68,6 +67,7 @@ export async function moveCase(
     const current = await dataSource.manager.findOneByOrFail(CaseRecord, { id: caseId });
     const { event } = await dataSource.transaction((m) =>
       spine.transition(m, {
+        machine: machineOf(current.service),
         caseId,
         expectedVersion: current.version,
         to,

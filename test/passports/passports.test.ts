@@ -1,11 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
-import { PersonalDataRegistry } from '@app/lifecycle';
+import { ServiceCatalogue } from '@app/cases';
 import { FileRecord, FileService } from '@app/platform';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { createAccessToken, createTestOfficer, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
 import { application, freshIp, type Inject, injector, photo, rowCounts, submit, submitted } from './helpers.js';
+import { machineOf } from '../harness/catalogue.js';
 
 const DEADLINE = () => new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
 /** A birthday that makes someone `years` old today, less a day. */
@@ -352,7 +353,7 @@ describe('chip passports: applying, review, printing to collection, status and p
 
   it('exports and erases the personal data; a passport case without an application has nothing', async () => {
     const created = await submitted(inject, { kind: 'replacement_lost', policeReportReference: 'LAPD-2026-0042' });
-    const port = app.get(PersonalDataRegistry).for('passport')!;
+    const port = app.get(ServiceCatalogue).personalData('passport');
     const exported = (await port.export(dataSource.manager, created.caseId)) as { application: Record<string, unknown> };
     expect(exported.application).toMatchObject({
       surname: 'Lin',
@@ -379,9 +380,13 @@ describe('chip passports: applying, review, printing to collection, status and p
     }
     expect(row.fee_amount).toBe(45);
     const bare = await dataSource.transaction((manager) =>
-      app
-        .get(CaseSpine)
-        .openCase(manager, { service: 'passport', status: 'SUBMITTED', postCode: 'US-LAX', locale: 'en', actor: { type: 'applicant' } }),
+      app.get(CaseSpine).openCase(manager, {
+        machine: machineOf('passport'),
+        status: 'SUBMITTED',
+        postCode: 'US-LAX',
+        locale: 'en',
+        actor: { type: 'applicant' },
+      }),
     );
     expect(await port.export(dataSource.manager, bare.id)).toEqual({});
     await dataSource.transaction((manager) => port.erase(manager, bare.id));

@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { JobName, JOBS, OutboxRelay, OutboxWriter, QueueName, QueueRegistry, verifyCaseChain } from '@app/cases';
+import { CORE_JOBS, OutboxRelay, OutboxWriter, QueueName, QueueRegistry, verifyCaseChain } from '@app/cases';
 import { LostRenderRecovery, type LostRenderRun, RENDER_REQUEUED_EVENT } from '@app/evisa';
 import { type AppConfig, createQueueConnection } from '@app/platform';
 import { createWorker } from '../../apps/worker/src/bootstrap.js';
@@ -13,6 +13,7 @@ import { integrityProblems } from '../harness/integrity.js';
 import { browserInjector, type Inject, submittedApplication } from '../evisa/helpers.js';
 import { approve, caseRow, count } from '../faults/support.js';
 import { firstScheduledRuns, JobRunner } from './support.js';
+import { EVISA_JOBS } from '@app/evisa';
 
 /**
  * An approved eVisa whose render job is lost — failed for good (two stalls, eight attempts), or gone
@@ -63,7 +64,7 @@ describe('lost eVisa renders are queued again', () => {
     (
       (await dataSource.query(`SELECT id FROM outbox WHERE case_id = $1 AND job_name = $2 ORDER BY created_at, id`, [
         caseId,
-        JobName.RenderEvisa,
+        EVISA_JOBS.RenderEvisa.name,
       ])) as {
         id: string;
       }[]
@@ -145,16 +146,16 @@ describe('lost eVisa renders are queued again', () => {
 
     await documentsQueue().pause();
     worker = await createWorker(config);
-    await firstScheduledRuns(worker, [JobName.RequeueLostRenders, JobName.SweepOrphanFiles]);
-    expect(await worker.get(QueueRegistry).get(QueueName.Notifications).getJobScheduler(JobName.RequeueLostRenders)).toMatchObject({
-      every: JOBS[JobName.RequeueLostRenders].everyMs,
+    await firstScheduledRuns(worker, [EVISA_JOBS.RequeueLostRenders, CORE_JOBS.SweepOrphanFiles]);
+    expect(await worker.get(QueueRegistry).get(QueueName.Notifications).getJobScheduler(EVISA_JOBS.RequeueLostRenders.name)).toMatchObject({
+      every: EVISA_JOBS.RequeueLostRenders.everyMs,
     });
     const old = [failed, missing, active, waiting].map((c) => c.caseId);
     await moveBack(old, 20);
     expect(await gauge()).toBe(4);
 
     // Through the queue and the worker's one handler.
-    expect(await runner.run<LostRenderRun>(JobName.RequeueLostRenders)).toEqual({ checked: 4, requeued: 2, inFlight: 2 });
+    expect(await runner.run<LostRenderRun>(EVISA_JOBS.RequeueLostRenders)).toEqual({ checked: 4, requeued: 2, inFlight: 2 });
     expect((await requeueEvents(failed.caseId)).map((e) => [e.actor_type, e.actor_id, e.visibility, e.payload])).toEqual([
       ['system', 'render-recovery', 'internal', { requeue: 1, lostJob: { id: failed.jobId, state: 'failed' } }],
     ]);
@@ -182,7 +183,7 @@ describe('lost eVisa renders are queued again', () => {
 
     // A render job for a case already issued does nothing: the render is idempotent.
     const again = await dataSource.transaction((m) =>
-      worker!.get(OutboxWriter).add(m, JobName.RenderEvisa, { caseId: failed.caseId }, { caseId: failed.caseId }),
+      worker!.get(OutboxWriter).add(m, EVISA_JOBS.RenderEvisa, { caseId: failed.caseId }, { caseId: failed.caseId }),
     );
     const finished = await eventually(
       () => documentsQueue().getJobState(again),

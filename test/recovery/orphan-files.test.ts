@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { JobName, JOBS, QueueRegistry } from '@app/cases';
+import { CORE_JOBS, QueueRegistry } from '@app/cases';
 import { ORPHAN_GRACE_MS, OrphanFileSweeper, type OrphanSweep, STORAGE_KEY_COLUMNS } from '@app/lifecycle';
 import { type AppConfig, StoragePort } from '@app/platform';
 import { ManualClock } from '../harness/clock.js';
@@ -33,7 +33,7 @@ describe('stored files that no row references are swept', () => {
     storageDir = path.resolve(config.storageDir);
     storage = worker.get(StoragePort);
     runner = new JobRunner(config, worker.get(QueueRegistry));
-    await firstScheduledRuns(worker, [JobName.SweepOrphanFiles]);
+    await firstScheduledRuns(worker, [CORE_JOBS.SweepOrphanFiles]);
   });
 
   afterAll(async () => {
@@ -91,7 +91,7 @@ describe('stored files that no row references are swept', () => {
     age(stranger, TWO_HOURS);
 
     // Through the queue and the worker's one handler.
-    const sweep = await runner.run<OrphanSweep>(JobName.SweepOrphanFiles);
+    const sweep = await runner.run<OrphanSweep>(CORE_JOBS.SweepOrphanFiles);
     expect(sweep).toMatchObject({ checked: 4, removed: 1, abandonedWrites: 1 });
     expect(referenced.filter(exists)).toEqual(referenced);
     expect([exists(oldOrphan), exists(youngOrphan)]).toEqual([false, true]);
@@ -99,7 +99,7 @@ describe('stored files that no row references are swept', () => {
     expect(await integrityProblems(dataSource, storageDir)).toEqual([]);
     expect((await unreferencedBlobs(dataSource, storageDir)).sort()).toEqual([youngOrphan, 'notes.txt'].sort());
 
-    expect(await runner.run<OrphanSweep>(JobName.SweepOrphanFiles)).toMatchObject({ checked: 3, removed: 0, abandonedWrites: 0 });
+    expect(await runner.run<OrphanSweep>(CORE_JOBS.SweepOrphanFiles)).toMatchObject({ checked: 3, removed: 0, abandonedWrites: 0 });
 
     // Once past the grace period by the sweeper's clock, the young orphan goes too; no referenced file does.
     const later = new ManualClock(new Date(Date.now() + ORPHAN_GRACE_MS + 60_000));
@@ -111,7 +111,7 @@ describe('stored files that no row references are swept', () => {
   }, 120_000);
 
   it('is scheduled hourly by the worker', async () => {
-    const queue = worker.get(QueueRegistry).get(JOBS[JobName.SweepOrphanFiles].queue);
-    expect(await queue.getJobScheduler(JobName.SweepOrphanFiles)).toMatchObject({ every: 3_600_000 });
+    const queue = worker.get(QueueRegistry).get(CORE_JOBS.SweepOrphanFiles.queue);
+    expect(await queue.getJobScheduler(CORE_JOBS.SweepOrphanFiles.name)).toMatchObject({ every: 3_600_000 });
   });
 });

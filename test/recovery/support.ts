@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { type Queue, QueueEvents } from 'bullmq';
-import { type JobName, JOBS, QueueRegistry } from '@app/cases';
+import { type JobDeclaration, QueueRegistry } from '@app/cases';
 import type { AppConfig } from '@app/platform';
 import { eventually } from '../harness/context.js';
 
@@ -8,10 +8,10 @@ import { eventually } from '../harness/context.js';
  * A repeatable job runs once as soon as the worker schedules it. The tests wait for those first
  * runs before they set anything up, so a start-up run never does their work behind their back.
  */
-export async function firstScheduledRuns(worker: INestApplicationContext, names: JobName[]): Promise<void> {
+export async function firstScheduledRuns(worker: INestApplicationContext, declared: JobDeclaration<never>[]): Promise<void> {
   const registry = worker.get(QueueRegistry);
-  for (const name of names) {
-    const queue = registry.get(JOBS[name].queue);
+  for (const { name, queue: queueName } of declared) {
+    const queue = registry.get(queueName);
     const finished = await eventually(
       async () => (await queue.getJobs(['completed', 'failed'])).filter((job) => job.name === name),
       (jobs) => jobs.length > 0,
@@ -30,15 +30,15 @@ export class JobRunner {
     private readonly registry: QueueRegistry,
   ) {}
 
-  async run<T>(name: JobName): Promise<T> {
-    const queue = this.registry.get(JOBS[name].queue);
+  async run<T>(declared: JobDeclaration<never>): Promise<T> {
+    const queue = this.registry.get(declared.queue);
     let events = this.events.get(queue);
     if (!events) {
       events = new QueueEvents(queue.name, { connection: { url: this.config.redisUrl }, prefix: this.config.queuePrefix });
       await events.waitUntilReady();
       this.events.set(queue, events);
     }
-    const job = await queue.add(name, {}, JOBS[name].options);
+    const job = await queue.add(declared.name, {}, declared.options);
     return (await job.waitUntilFinished(events, 60_000)) as T;
   }
 

@@ -6,6 +6,7 @@ import { InformationRequests } from '@app/review';
 import { ManualClock } from '../harness/clock.js';
 import { createTestDatabase, openDataSource } from '../harness/context.js';
 import { openTestCase } from '../harness/spine.js';
+import { machineOf, testCatalogue } from '../harness/catalogue.js';
 
 /** The one store of officers' requests for information and applicants' answers (passports, document authentication). */
 describe('information requests', () => {
@@ -13,7 +14,7 @@ describe('information requests', () => {
   let dataSource: DataSource;
   let requests: InformationRequests;
   const cipher = new FieldCipher(new Map([['k1', randomBytes(32)]]), 'k1');
-  const spine = new CaseSpine(cipher, new BlindIndex(randomBytes(32)), new OutboxWriter());
+  const spine = new CaseSpine(cipher, new BlindIndex(randomBytes(32)), new OutboxWriter(), testCatalogue());
   const unlimited = { consume: async () => undefined } as unknown as RateLimiter;
 
   beforeAll(async () => {
@@ -46,7 +47,7 @@ describe('information requests', () => {
   it("answers only a case of the service asking, with that service's error code", async () => {
     const opened = await dataSource.transaction((manager) => openTestCase(spine, manager, 'passport', 'US-LAX'));
     const rules = {
-      service: 'legalisation' as const,
+      machine: machineOf('legalisation'),
       eventType: 'legalisation.information_provided',
       notFoundCode: 'NOT_HERE',
       rateLimitKey: 'test',
@@ -54,6 +55,8 @@ describe('information requests', () => {
     const answer = { reference: opened.reference, surname: 'Chen', dateOfBirth: '1990-04-01', answer: 'Posted today.' };
     await expect(requests.answer(answer, '203.0.113.9', rules)).rejects.toMatchObject({ code: 'NOT_HERE' });
     // The right service but no open request: the same answer.
-    await expect(requests.answer(answer, '203.0.113.9', { ...rules, service: 'passport' })).rejects.toMatchObject({ code: 'NOT_HERE' });
+    await expect(requests.answer(answer, '203.0.113.9', { ...rules, machine: machineOf('passport') })).rejects.toMatchObject({
+      code: 'NOT_HERE',
+    });
   });
 });

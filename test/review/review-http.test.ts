@@ -12,6 +12,7 @@ import { eventually, testConfig } from '../harness/context.js';
 import { createAccessToken, createTestOfficer, fastifyOf, signInOfficer } from '../harness/identity.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
 import { startSmtpTestServer } from '../harness/smtp-test-server.js';
+import { machineOf } from '../harness/catalogue.js';
 
 describe('review queue over HTTP', () => {
   let stack: TestStack;
@@ -52,7 +53,7 @@ describe('review queue over HTTP', () => {
   async function queuedPassportCase(postCode: string): Promise<string> {
     const opened = await dataSource.transaction((manager) =>
       app.get(CaseSpine).openCase(manager, {
-        service: 'passport',
+        machine: machineOf('passport'),
         status: 'SUBMITTED',
         postCode,
         locale: 'en',

@@ -108,7 +108,7 @@ describe('enumeration timing', () => {
   });
 
   it("the applicant's access: an unknown reference and a known one with the wrong surname", async () => {
-    const unknown = generateReference('evisa');
+    const unknown = generateReference('EV');
     const limiter = app.get(RateLimiter);
     const cipher = app.get(ApplicationCipher);
     // The per-reference limit (10 an hour) would answer 429 long before the last round: start each attempt afresh.
@@ -128,7 +128,7 @@ describe('enumeration timing', () => {
   });
 
   it('the status check: an unknown reference and a known one with the wrong surname', async () => {
-    const unknown = generateReference('evisa');
+    const unknown = generateReference('EV');
     const limiter = app.get(RateLimiter);
     const redis = app.get<Redis>(REDIS);
     // Ten failures lock a reference for an hour, and the per-reference limit answers 429 after 30: start afresh each time.

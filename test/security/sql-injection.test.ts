@@ -6,6 +6,7 @@ import { startTestStack, type TestStack } from '../harness/app.js';
 import { Browser, fastifyOf, signInOfficer, type SignedInOfficer } from '../harness/identity.js';
 import { browserInjector, submittedApplication } from '../evisa/helpers.js';
 import { isPageRoute } from './support.js';
+import { machineOf } from '../harness/catalogue.js';
 
 /** Classic, blind, stacked, comment, encoding and look-alike-quote probes. */
 const PROBES = [
@@ -69,7 +70,9 @@ describe('SQL injection on search and filter parameters', () => {
     await submittedApplication(await browserInjector(app));
     for (const postCode of ['US-LAX', 'JP-TYO', 'PH-MNL']) {
       await dataSource.transaction((m) =>
-        app.get(CaseSpine).openCase(m, { service: 'passport', status: 'SUBMITTED', postCode, locale: 'en', actor: { type: 'applicant' } }),
+        app
+          .get(CaseSpine)
+          .openCase(m, { machine: machineOf('passport'), status: 'SUBMITTED', postCode, locale: 'en', actor: { type: 'applicant' } }),
       );
     }
     await dataSource.query(`CREATE TABLE canary (id integer PRIMARY KEY, note text NOT NULL)`);
@@ -172,7 +175,7 @@ describe('SQL injection on search and filter parameters', () => {
       ['/api/v1/legalisation/requests/answer', (p) => ({ reference: p.slice(0, 20), surname: p, dateOfBirth: p, answer: p })],
       ['/api/v1/passports/applications/answer', (p) => ({ reference: p.slice(0, 20), surname: p, dateOfBirth: p, answer: p })],
       // A well-formed reference, so the surname reaches the look-up instead of the reference's check character refusing it.
-      ['/api/v1/status', (p) => ({ reference: generateReference('evisa'), surname: p, dateOfBirth: '1990-04-27' })],
+      ['/api/v1/status', (p) => ({ reference: generateReference('EV'), surname: p, dateOfBirth: '1990-04-27' })],
       ['/verify/evisa', (p) => ({ visaNumber: p, passportNumber: p })],
       ['/verify/seal', (p) => ({ seal: p })],
       ['/verify/authentication', (p) => ({ certificateNumber: p, issuedOn: p })],

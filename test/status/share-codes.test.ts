@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { CaseSpine } from '@app/cases';
-import { ShareableDocumentRegistry } from '@app/status';
+import { ServiceCatalogue, type ShareableDocumentPort } from '@app/cases';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { moveCase, openCase } from '../notifications/support.js';
 import { addDocument, expectNoInlineScript, form, injector } from './support.js';
@@ -144,9 +144,8 @@ describe('share codes: view and prove an issued document', () => {
     expect(JSON.parse(refused.body).error.code).toBe('SHARE_CODE_NOT_ALLOWED');
   });
 
-  it("uses a service's ShareableDocumentProvider when one is registered", async () => {
-    app.get(ShareableDocumentRegistry).register({
-      service: 'legalisation',
+  it("uses the service's ShareableDocumentPort when it has one", async () => {
+    const port: ShareableDocumentPort = {
       publicView: async ({ document }) => ({
         title: 'Authentication certificate',
         valid: true,
@@ -154,7 +153,10 @@ describe('share codes: view and prove an issued document', () => {
         validUntil: null,
         fields: [{ label: 'Certificate number', value: 'DA-2026-000123' }],
       }),
-    });
+    };
+    const catalogue = app.get(ServiceCatalogue);
+    const real = catalogue.shareableDocument;
+    catalogue.shareableDocument = (id) => (id === 'legalisation' ? port : real.call(catalogue, id));
     const opened = await dataSource.transaction((m) => openCase(m, spine, 'legalisation', { surname: 'Ito' }));
     await moveCase(dataSource, spine, opened.id, ['IN_REVIEW', 'AUTHENTICATED']);
     const documentId = await addDocument(app, opened.id, 'authentication-certificate', 'zh-Hant');
@@ -171,6 +173,7 @@ describe('share codes: view and prove an issued document', () => {
     const { code } = JSON.parse((await create(view.accessToken, documentId)).body);
     const result = JSON.parse((await check(code)).body);
     expect(result.document.fields).toEqual([{ label: 'Certificate number', value: 'DA-2026-000123' }]);
+    catalogue.shareableDocument = real;
   });
 
   it('works as pages without JavaScript: create, check, and see the log', async () => {

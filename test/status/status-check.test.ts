@@ -4,10 +4,12 @@ import type { DataSource } from 'typeorm';
 import { CaseSpine, generateReference } from '@app/cases';
 import { caseViewUrl, unsubscribeUrl } from '@app/notifications';
 import { APP_CONFIG, type AppConfig, BlindIndex, REDIS, SignedTokens } from '@app/platform';
-import { CaseDetailsRegistry, normaliseLookupDetails, STATUS_LIMITS, statusLookupKeys } from '@app/status';
+import { ServiceCatalogue } from '@app/cases';
+import { normaliseLookupDetails, STATUS_LIMITS, statusLookupKeys } from '@app/status';
 import { startTestStack, type TestStack } from '../harness/app.js';
 import { moveCase, openCase } from '../notifications/support.js';
 import { addDocument, expectNoInlineScript, form, injector, PDF_BYTES } from './support.js';
+import { machineOf } from '../harness/catalogue.js';
 
 describe('citizen status check', () => {
   let stack: TestStack;
@@ -118,7 +120,7 @@ describe('citizen status check', () => {
     const details = normaliseLookupDetails(' van der Berg ', '1990-4-1')!;
     const opened = await dataSource.transaction((m) =>
       spine.openCase(m, {
-        service: 'passport',
+        machine: machineOf('passport'),
         status: 'SUBMITTED',
         postCode: 'US-LAX',
         locale: 'en',
@@ -133,7 +135,7 @@ describe('citizen status check', () => {
 
   it('answers an unknown reference and a wrong date of birth with byte-identical bodies apart from the correlation id', async () => {
     const opened = await approvedCase();
-    const unknown = await lookUp({ reference: generateReference('passport'), surname: 'CHEN', dateOfBirth: '1990-04-01' });
+    const unknown = await lookUp({ reference: generateReference('PP'), surname: 'CHEN', dateOfBirth: '1990-04-01' });
     const wrongDate = await lookUp({ reference: opened.reference, surname: 'CHEN', dateOfBirth: '1990-04-02' });
     const wrongName = await lookUp({ reference: opened.reference, surname: 'CHAN', dateOfBirth: '1990-04-01' });
     const scrub = (response: { body: string }) => {
@@ -164,12 +166,10 @@ describe('citizen status check', () => {
     const address = nextIp();
     const statuses: number[] = [];
     for (let i = 0; i < STATUS_LIMITS.perIp.limit; i++) {
-      statuses.push(
-        (await lookUp({ reference: generateReference('evisa'), surname: 'CHEN', dateOfBirth: '1990-04-01' }, address)).statusCode,
-      );
+      statuses.push((await lookUp({ reference: generateReference('EV'), surname: 'CHEN', dateOfBirth: '1990-04-01' }, address)).statusCode);
     }
     expect(new Set(statuses)).toEqual(new Set([404]));
-    const last = await lookUp({ reference: generateReference('evisa'), surname: 'CHEN', dateOfBirth: '1990-04-01' }, address);
+    const last = await lookUp({ reference: generateReference('EV'), surname: 'CHEN', dateOfBirth: '1990-04-01' }, address);
     expect(last.statusCode).toBe(429);
     expect(JSON.parse(last.body).error.code).toBe('TOO_MANY_REQUESTS');
   });
@@ -263,11 +263,13 @@ describe('citizen status check', () => {
     expect(await preference()).toEqual({ progress_updates: false });
   });
 
-  it('renders what a service library registers as case details (the ABTC clearance table)', async () => {
-    app.get(CaseDetailsRegistry).register({
-      service: 'abtc',
-      details: async () => [{ heading: 'Pre-clearance by economy', columns: ['Economy', 'Result'], rows: [['Japan', 'Approved']] }],
-    });
+  it("renders what the service's status-details port gives (the ABTC clearance table)", async () => {
+    const catalogue = app.get(ServiceCatalogue);
+    const real = catalogue.statusDetails;
+    catalogue.statusDetails = (id) =>
+      id === 'abtc'
+        ? { details: async () => [{ heading: 'Pre-clearance by economy', columns: ['Economy', 'Result'], rows: [['Japan', 'Approved']] }] }
+        : real.call(catalogue, id);
     const opened = await dataSource.transaction((m) => openCase(m, spine, 'abtc', { surname: 'Wang' }));
     const page = await inject({
       method: 'POST',
@@ -279,5 +281,6 @@ describe('citizen status check', () => {
     expect(page.body).toContain('<h2>Pre-clearance by economy</h2>');
     expect(page.body).toMatch(/<td>Japan<\/td><td>Approved<\/td>/);
     expect(page.body).toContain('We do not have an email address for this case');
+    catalogue.statusDetails = real;
   });
 });

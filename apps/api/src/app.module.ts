@@ -2,15 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type AppConfig, type Clock, PlatformModule } from '@app/platform';
-import { CasesModule, CasesWebModule } from '@app/cases';
+import { CasesModule, CasesWebModule, ServiceCatalogueModule } from '@app/cases';
+import { SERVICE_CATALOGUE } from '@app/catalogue';
 import { AuditModule, AuditWebModule } from '@app/audit';
 import { IdentityModule } from '@app/identity';
 import { DocumentsApiModule } from '@app/documents';
-import { EvisaModule } from '@app/evisa';
-import { EmergencyModule } from '@app/emergency';
-import { LegalisationModule } from '@app/legalisation';
-import { PassportsModule } from '@app/passports';
-import { AbtcModule } from '@app/abtc';
 import { ReviewModule } from '@app/review';
 import { NotificationsWebModule } from '@app/notifications';
 import { StatusModule } from '@app/status';
@@ -30,17 +26,15 @@ export class ApiModule {
         PlatformModule.forRoot(config, { clock: options.clock }),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.databasePoolSize)),
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
+        // The API shows every service's pages, details and decisions: every port must resolve.
+        ServiceCatalogueModule.forRoot(SERVICE_CATALOGUE, ['personalData', 'statusDetails', 'shareableDocument', 'review']),
         CasesModule,
         CasesWebModule,
         AuditModule,
         AuditWebModule,
         IdentityModule,
         DocumentsApiModule,
-        EvisaModule,
-        EmergencyModule,
-        LegalisationModule,
-        PassportsModule,
-        AbtcModule,
+        ...SERVICE_CATALOGUE.map((service) => service.modules.api),
         ReviewModule,
         NotificationsWebModule,
         StatusModule,

@@ -16,8 +16,8 @@ import {
   AllExceptionsFilter,
   type AppConfig,
   type Clock,
-  flattenValidationErrors,
   Messages,
+  translateValidationErrors,
   Metrics,
   nestLogger,
   registerBodyDepthLimit,
@@ -107,7 +107,11 @@ export async function createApi(config: AppConfig, options: ApiOptions = {}): Pr
       forbidNonWhitelisted: true,
       transform: true,
       stopAtFirstError: false,
-      exceptionFactory: (errors) => (errors.length ? new ValidationException(flattenValidationErrors(errors)) : new BadRequestException()),
+      // The JSON API answers in English; the DTOs' messages are keys the pages translate for their reader.
+      exceptionFactory: (errors) =>
+        errors.length
+          ? new ValidationException(translateValidationErrors(errors, app.get(Messages).translator('en')))
+          : new BadRequestException(),
     }),
   );
 

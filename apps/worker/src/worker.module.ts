@@ -1,13 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type AppConfig, type Clock, PlatformModule } from '@app/platform';
-import { QueueName, WorkerRuntimeModule } from '@app/cases';
+import { QueueName, ServiceCatalogueModule, WorkerRuntimeModule } from '@app/cases';
+import { SERVICE_CATALOGUE } from '@app/catalogue';
 import { NotificationsWorkerModule } from '@app/notifications';
-import { EvisaWorkerModule } from '@app/evisa';
-import { EmergencyWorkerModule } from '@app/emergency';
-import { LegalisationWorkerModule } from '@app/legalisation';
-import { PassportsWorkerModule } from '@app/passports';
-import { AbtcWorkerModule } from '@app/abtc';
 import { AuditModule } from '@app/audit';
 import { IdentityModule } from '@app/identity';
 import { ReviewWorkerModule } from '@app/review';
@@ -23,13 +19,11 @@ export class WorkerModule {
       imports: [
         PlatformModule.forRoot(config, { clock }),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.databasePoolSize)),
+        // The worker's retention job erases every service's personal data; its other ports are the API's.
+        ServiceCatalogueModule.forRoot(SERVICE_CATALOGUE, ['personalData']),
         WorkerRuntimeModule.forRoot({ [QueueName.Documents]: 2, [QueueName.Notifications]: 8 }),
         NotificationsWorkerModule,
-        EvisaWorkerModule.forRoot(),
-        EmergencyWorkerModule,
-        LegalisationWorkerModule,
-        PassportsWorkerModule,
-        AbtcWorkerModule,
+        ...SERVICE_CATALOGUE.map((service) => service.modules.worker),
         AuditModule,
         IdentityModule,
         ReviewWorkerModule,

@@ -1,6 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type PersonalDataPort, PersonalDataRegistry } from '@app/lifecycle';
+import type { PersonalDataPort } from '@app/cases';
 import { AbtcService } from './abtc.service.js';
 
 /**
@@ -10,15 +10,8 @@ import { AbtcService } from './abtc.service.js';
  * for the card's record and statistics.
  */
 @Injectable()
-export class AbtcPersonalData implements PersonalDataPort, OnModuleInit {
-  constructor(
-    private readonly registry: PersonalDataRegistry,
-    private readonly applications: AbtcService,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register('abtc', this);
-  }
+export class AbtcPersonalData implements PersonalDataPort {
+  constructor(private readonly applications: AbtcService) {}
 
   async erase(manager: EntityManager, caseId: string): Promise<void> {
     await manager.query(

@@ -1,8 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CaseRecord } from '@app/cases';
+import type { CaseRecord, CaseDetailsSection, StatusDetailsPort } from '@app/cases';
 import type { Locale, Translate } from '@app/platform';
-import { type CaseDetailsProvider, CaseDetailsRegistry, type CaseDetailsSection } from '@app/status';
 import { AbtcService } from './abtc.service.js';
 import { economyName } from './settings.js';
 
@@ -12,17 +11,8 @@ import { economyName } from './settings.js';
  * business details or the economies' notes.
  */
 @Injectable()
-export class AbtcStatusDetails implements CaseDetailsProvider, OnModuleInit {
-  readonly service = 'abtc' as const;
-
-  constructor(
-    private readonly registry: CaseDetailsRegistry,
-    private readonly applications: AbtcService,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
+export class AbtcStatusDetails implements StatusDetailsPort {
+  constructor(private readonly applications: AbtcService) {}
 
   async details(input: { manager: EntityManager; caseRecord: CaseRecord; locale: Locale; t: Translate }): Promise<CaseDetailsSection[]> {
     const { manager, caseRecord, locale, t } = input;

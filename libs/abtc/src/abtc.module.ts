@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
-import { PersonalDataModule } from '@app/lifecycle';
 import { ReviewModule } from '@app/review';
 import { AbtcApiController } from './api/abtc-api.controller.js';
 import { AbtcPersonalData } from './abtc-personal-data.js';
@@ -16,7 +15,7 @@ import { AbtcPagesController } from './web/abtc-pages.controller.js';
 
 /** Applications and the personal-data port: what both the API and the worker (retention) need. */
 @Module({
-  imports: [CasesModule, PersonalDataModule],
+  imports: [CasesModule],
   providers: [{ provide: ABTC_SETTINGS, useFactory: () => loadAbtcSettings() }, AbtcService, AbtcPersonalData],
   exports: [ABTC_SETTINGS, AbtcService],
 })

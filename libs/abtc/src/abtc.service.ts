@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CaseSpine } from '@app/cases';
+import { CaseSpine, ServiceCatalogue } from '@app/cases';
 import {
   BlindIndex,
   Clock,
@@ -23,6 +23,7 @@ import {
   type PassportDetails,
   type Sex,
 } from './validation.js';
+import { abtcMachine } from './abtc.machine.js';
 
 export interface SubmissionInput {
   applicant: ApplicantDetails;
@@ -92,6 +93,7 @@ export class AbtcService {
     private readonly clock: Clock,
     private readonly limiter: RateLimiter,
     @Inject(ABTC_SETTINGS) readonly settings: AbtcSettings,
+    private readonly catalogue: ServiceCatalogue,
   ) {}
 
   today(): string {
@@ -128,13 +130,13 @@ export class AbtcService {
       return await this.dataSource.transaction(async (manager) => {
         const { applicant, passport, business } = input;
         const opened = await this.spine.openCase(manager, {
-          service: 'abtc',
+          machine: abtcMachine,
           status: 'SUBMITTED',
           postCode: post.code,
           locale: applicant.locale,
           applicant: { name: `${applicant.givenNames} ${applicant.surname}`, email: applicant.email, phone: applicant.phone || null },
           lookup: { surname: applicant.surname, dateOfBirth: applicant.dateOfBirth },
-          slaDueAt: this.sla.dueAt('abtc', now, post),
+          slaDueAt: this.sla.dueAt(this.catalogue.get(abtcMachine.service).sla, now, post),
           actor: { type: 'applicant' },
           event: { type: 'abtc.submitted', payload: { feeTwd: this.settings.feeTwd } },
         });

@@ -6,3 +6,6 @@ export * from './errors.js';
 export * from './officer/clearance.service.js';
 export * from './settings.js';
 export * from './validation.js';
+export * from './abtc.definition.js';
+export * from './abtc.jobs.js';
+export * from './abtc.machine.js';

@@ -2,11 +2,11 @@ import type { FactoryProvider, InjectionToken } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock, DomainException, FieldCipher, SignedTokens } from '@app/platform';
-import type { Service } from './reference.js';
+import type { ServiceId } from './catalogue/service-definition.js';
 
 export interface ApplicantDraftOptions<T> {
   /** Tags the rows and names the token purposes (`<service>-draft`, `<service>-confirmation`). */
-  service: Service;
+  service: ServiceId;
   lifetimeSeconds: number;
   /** What a visitor without a (live) draft starts from. */
   empty: () => T;
@@ -94,7 +94,7 @@ export class ApplicantDrafts<T> {
 export function applicantDraftsProvider<T>(
   provide: InjectionToken,
   settingsToken: InjectionToken,
-  service: Service,
+  service: ServiceId,
   empty: () => T,
 ): FactoryProvider<ApplicantDrafts<T>> {
   return {

@@ -7,10 +7,11 @@ import { CaseRecord } from './entities/case.entity.js';
 import { CaseErrors } from './errors.js';
 import { eventHash, genesisHash } from './event-chain.js';
 import { OutboxWriter } from './outbox/outbox.writer.js';
-import { JobName } from './queue/jobs.js';
-import { generateReference, type Service } from './reference.js';
+import { ServiceCatalogue } from './catalogue/service-catalogue.js';
+import { CORE_JOBS } from './queue/jobs.js';
+import { generateReference } from './reference.js';
 import { SqlParams } from './sql-params.js';
-import { assertTransition, STATE_MACHINES } from './state-machines/index.js';
+import { assertTransition, type StateMachine } from './state-machines/index.js';
 
 export interface Actor {
   type: ActorType;
@@ -23,9 +24,10 @@ export interface ApplicantContact {
   phone?: string | null;
 }
 
-export interface OpenCaseInput {
-  service: Service;
-  status: string;
+export interface OpenCaseInput<S extends string = string> {
+  /** The service's machine: names the service and types the status. */
+  machine: StateMachine<S>;
+  status: NoInfer<S>;
   postCode: string;
   priority?: number;
   locale: Locale;
@@ -45,11 +47,16 @@ export type CaseUpdate = Partial<
   >
 >;
 
-export interface TransitionInput {
+export interface TransitionInput<S extends string = string> {
+  /**
+   * The machine of the case's service: types `to`, so that a misspelt status does not compile.
+   * Shared code passes `catalogue.machine(service)`. A case of another service is refused.
+   */
+  machine: StateMachine<S>;
   caseId: string;
   /** The version the caller last saw; anything else is a VERSION_CONFLICT. */
   expectedVersion: number;
-  to: string;
+  to: NoInfer<S>;
   actor: Actor;
   type?: string;
   visibility: Visibility;
@@ -114,12 +121,14 @@ export class CaseSpine {
     private readonly cipher: FieldCipher,
     private readonly blindIndex: BlindIndex,
     private readonly outbox: OutboxWriter,
+    private readonly catalogue: ServiceCatalogue,
   ) {}
 
-  async openCase(manager: EntityManager, input: OpenCaseInput): Promise<CaseRecord> {
-    const machine = STATE_MACHINES[input.service];
+  async openCase<S extends string>(manager: EntityManager, input: OpenCaseInput<S>): Promise<CaseRecord> {
+    const machine = this.catalogue.machine(input.machine.service);
+    const service = machine.service;
     if (!machine.initial.includes(input.status)) {
-      throw new DomainException(CaseErrors.INVALID_TRANSITION, `A ${input.service} case cannot start in ${input.status}.`, {
+      throw new DomainException(CaseErrors.INVALID_TRANSITION, `A ${service} case cannot start in ${input.status}.`, {
         allowed: machine.initial,
       });
     }
@@ -137,12 +146,12 @@ export class CaseSpine {
     });
     const applicant = input.applicant ?? {};
     for (let attempt = 0; attempt < 3; attempt++) {
-      const reference = generateReference(input.service);
+      const reference = generateReference(this.catalogue.get(service).referencePrefix);
       const params = new SqlParams();
       const columns = [
         params.add(id),
         params.add(reference),
-        params.add(input.service),
+        params.add(service),
         params.add(input.status),
         params.add(input.postCode),
         params.add(input.priority ?? 3),
@@ -179,10 +188,13 @@ export class CaseSpine {
     throw new Error('could not allocate a unique case reference');
   }
 
-  async transition(manager: EntityManager, input: TransitionInput): Promise<{ case: CaseRecord; event: CaseEvent }> {
+  async transition<S extends string>(manager: EntityManager, input: TransitionInput<S>): Promise<{ case: CaseRecord; event: CaseEvent }> {
     const current = input.current?.id === input.caseId ? input.current : await this.load(manager, input.caseId);
+    if (input.machine.service !== current.service) {
+      throw new Error(`transition of a ${current.service} case with the ${input.machine.service} state machine`);
+    }
     this.assertVersion(current, input.expectedVersion);
-    assertTransition(STATE_MACHINES[current.service], current.status, input.to);
+    assertTransition(this.catalogue.machine(current.service), current.status, input.to);
     return this.append(manager, current, {
       type: input.type ?? 'status.changed',
       fromStatus: current.status,
@@ -369,7 +381,7 @@ export class CaseSpine {
     if (event.visibility !== 'applicant') return '';
     const { sql } = this.outbox.insertFor(
       params,
-      JobName.NotifyCaseEvent,
+      CORE_JOBS.NotifyCaseEvent,
       { caseId: event.caseId, eventSeq: event.seq },
       { caseId: event.caseId, from },
     );

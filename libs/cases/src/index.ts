@@ -1,4 +1,5 @@
 export * from './applicant-drafts.js';
+export * from './catalogue/index.js';
 export * from './case-spine.service.js';
 export * from './cases.module.js';
 export * from './entities/case-event.entity.js';
@@ -11,6 +12,7 @@ export * from './generated-document.store.js';
 export * from './outbox/outbox.relay.js';
 export * from './outbox/outbox.wake.js';
 export * from './outbox/outbox.writer.js';
+export * from './queue/job-catalogue.js';
 export * from './queue/jobs.js';
 export * from './queue/on-job.decorator.js';
 export * from './queue/queue-registry.js';

@@ -1,7 +1,10 @@
-import { CROCKFORD_ALPHABET, generateReference, parseReference, SERVICES } from './reference.js';
+import { CROCKFORD_ALPHABET, generateReference, parseReferenceWith } from './reference.js';
+
+const PREFIXES = ['EV', 'PP', 'DA', 'AB', 'EM'];
+const parseReference = (input: unknown) => parseReferenceWith(input, (prefix) => (PREFIXES.includes(prefix) ? prefix : undefined));
 
 describe('case references', () => {
-  const references = Array.from({ length: 10_000 }, (_, i) => generateReference(SERVICES[i % SERVICES.length]!));
+  const references = Array.from({ length: 10_000 }, (_, i) => generateReference(PREFIXES[i % PREFIXES.length]!));
 
   it('look like EV-7K3M-9QXP and parse back to themselves', () => {
     const shape = /^(EV|PP|DA|AB|EM)-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;

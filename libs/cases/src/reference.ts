@@ -3,10 +3,6 @@ import { randomInt } from 'node:crypto';
 /** Crockford base32: no I, L, O or U, so a reference survives being read aloud or handwritten. */
 export const CROCKFORD_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export const SERVICE_PREFIXES = { evisa: 'EV', passport: 'PP', legalisation: 'DA', abtc: 'AB', emergency: 'EM' } as const;
-export type Service = keyof typeof SERVICE_PREFIXES;
-export const SERVICES = Object.keys(SERVICE_PREFIXES) as Service[];
-
 const RANDOM_CHARS = 7;
 const VALUE = new Map([...CROCKFORD_ALPHABET].map((c, i) => [c, i]));
 
@@ -38,8 +34,10 @@ function format(compact: string): string {
   return `${compact.slice(0, 2)}-${compact.slice(2, 6)}-${compact.slice(6, 10)}`;
 }
 
-export function generateReference(service: Service): string {
-  let body = SERVICE_PREFIXES[service];
+/** A new reference for a service with the given two-letter prefix (see ServiceDefinition.referencePrefix). */
+export function generateReference(prefix: string): string {
+  if (!/^[A-Z]{2}$/.test(prefix)) throw new Error(`a reference prefix is two capital letters, not "${prefix}"`);
+  let body = prefix;
   for (let i = 0; i < RANDOM_CHARS; i++) body += CROCKFORD_ALPHABET[randomInt(32)];
   return format(body + checkCharacter(body));
 }
@@ -47,13 +45,17 @@ export function generateReference(service: Service): string {
 /**
  * Reads what a person typed: case, spaces and hyphens do not matter, and the letters Crockford
  * treats as look-alikes (O for 0, I and L for 1) are read as digits. Returns the canonical form,
- * or null when the reference cannot be valid, so no look-up is made for it.
+ * or null when the reference cannot be valid (or no service has its prefix), so no look-up is made for it.
+ * ServiceCatalogue.parseReference supplies the prefixes.
  */
-export function parseReference(input: unknown): { reference: string; service: Service } | null {
+export function parseReferenceWith(
+  input: unknown,
+  serviceOfPrefix: (prefix: string) => string | undefined,
+): { reference: string; service: string } | null {
   if (typeof input !== 'string' || input.length > 40) return null;
   const compact = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (compact.length !== 2 + RANDOM_CHARS + 1) return null;
-  const service = (Object.keys(SERVICE_PREFIXES) as Service[]).find((s) => SERVICE_PREFIXES[s] === compact.slice(0, 2));
+  const service = serviceOfPrefix(compact.slice(0, 2));
   if (!service) return null;
   if (dammInterim(compact) !== 0) return null;
   return { reference: format(compact), service };

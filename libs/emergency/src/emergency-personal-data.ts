@@ -1,6 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PersonalDataRegistry, type PersonalDataPort } from '@app/lifecycle';
+import type { PersonalDataPort } from '@app/cases';
 import { EmergencyContact } from './entities/emergency-contact.entity.js';
 import { EmergencyCase } from './entities/emergency-case.entity.js';
 import { EmergencyCipher } from './emergency-cipher.js';
@@ -11,15 +11,8 @@ import { EmergencyCipher } from './emergency-cipher.js';
  * place, priority and times stay for statistics.
  */
 @Injectable()
-export class EmergencyPersonalData implements PersonalDataPort, OnModuleInit {
-  constructor(
-    private readonly registry: PersonalDataRegistry,
-    private readonly cipher: EmergencyCipher,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register('emergency', this);
-  }
+export class EmergencyPersonalData implements PersonalDataPort {
+  constructor(private readonly cipher: EmergencyCipher) {}
 
   async erase(manager: EntityManager, caseId: string): Promise<void> {
     await manager.update(EmergencyCase, { caseId }, { description: null, personName: null, resolutionNote: null });

@@ -1,6 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { ReviewPort, WorkspaceExtras } from '@app/cases';
 import type { Translate } from '@app/platform';
-import { WorkspaceDetails, type WorkspaceExtras } from '@app/review';
 import { EmergencyService } from './emergency.service.js';
 
 /**
@@ -8,17 +8,13 @@ import { EmergencyService } from './emergency.service.js';
  * opening is already audited) and a link to the emergency page where officers triage and act.
  */
 @Injectable()
-export class EmergencyReviewIntegration implements OnModuleInit {
-  constructor(
-    private readonly workspace: WorkspaceDetails,
-    private readonly emergencies: EmergencyService,
-  ) {}
+export class EmergencyReviewIntegration implements ReviewPort {
+  /** Officers act on the emergency page, not through the queue's decisions. */
+  readonly decisions = {};
 
-  onModuleInit(): void {
-    this.workspace.register('emergency', (caseId, _status, t) => this.extras(caseId, t));
-  }
+  constructor(private readonly emergencies: EmergencyService) {}
 
-  private async extras(caseId: string, t: Translate): Promise<WorkspaceExtras> {
+  async workspace(caseId: string, _status: string, t: Translate): Promise<WorkspaceExtras> {
     const found = await this.emergencies.details(caseId);
     if (!found) return { details: [], links: [] };
     const { emergency, contacts } = found;

@@ -1,23 +1,13 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CaseRecord } from '@app/cases';
+import type { CaseRecord, CaseDetailsSection, StatusDetailsPort } from '@app/cases';
 import type { Locale, Translate } from '@app/platform';
-import { type CaseDetailsProvider, CaseDetailsRegistry, type CaseDetailsSection } from '@app/status';
 import { EmergencyService } from './emergency.service.js';
 
 /** The status page of an emergency case: the updates officers chose to share with the reporter, never internal notes. */
 @Injectable()
-export class EmergencyStatusDetails implements CaseDetailsProvider, OnModuleInit {
-  readonly service = 'emergency' as const;
-
-  constructor(
-    private readonly registry: CaseDetailsRegistry,
-    private readonly emergencies: EmergencyService,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
+export class EmergencyStatusDetails implements StatusDetailsPort {
+  constructor(private readonly emergencies: EmergencyService) {}
 
   async details(input: { manager: EntityManager; caseRecord: CaseRecord; locale: Locale; t: Translate }): Promise<CaseDetailsSection[]> {
     const [post] = (await input.manager.query(`SELECT time_zone FROM post WHERE code = $1`, [input.caseRecord.postCode])) as {

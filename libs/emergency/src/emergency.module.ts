@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
-import { PersonalDataModule } from '@app/lifecycle';
 import { ReviewModule } from '@app/review';
 import { EmergencyApiController } from './api/emergency-api.controller.js';
 import { EmergencyCipher } from './emergency-cipher.js';
@@ -15,7 +14,6 @@ import { EmergencyPagesController } from './web/emergency-pages.controller.js';
 
 /** The emergency's personal data port, for the API and for the worker's retention job. */
 @Module({
-  imports: [PersonalDataModule],
   providers: [EmergencyCipher, EmergencyPersonalData],
   exports: [EmergencyCipher],
 })

@@ -22,6 +22,7 @@ import { EmergencyCase } from './entities/emergency-case.entity.js';
 import { EmergencyErrors } from './errors.js';
 import { type ReportInput, validateReport } from './report.js';
 import { CONTACT_CHANNELS, EMERGENCY_SETTINGS, type EmergencySettings, firstContactDue, PRIORITIES } from './settings.js';
+import { emergencyMachine, type EmergencyStatus } from './emergency.machine.js';
 
 export interface ReportReceipt {
   caseId: string;
@@ -116,7 +117,7 @@ export class EmergencyService {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const opened = await this.spine.openCase(manager, {
-          service: 'emergency',
+          machine: emergencyMachine,
           status: 'REPORTED',
           postCode: report.postCode,
           priority,
@@ -185,6 +186,7 @@ export class EmergencyService {
       const { current, emergency } = await this.loadInScope(manager, officer, caseId, true);
       const due = firstContactDue(this.settings, emergency.createdAt, priority);
       await this.spine.transition(manager, {
+        machine: emergencyMachine,
         caseId,
         expectedVersion,
         current,
@@ -302,12 +304,13 @@ export class EmergencyService {
     officer: AuthenticatedOfficer,
     caseId: string,
     expectedVersion: number,
-    to: string,
+    to: EmergencyStatus,
     alongside?: (manager: EntityManager) => Promise<void>,
   ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const { current } = await this.loadInScope(manager, officer, caseId, true);
       await this.spine.transition(manager, {
+        machine: emergencyMachine,
         caseId,
         expectedVersion,
         current,

@@ -6,3 +6,5 @@ export * from './entities/emergency-contact.entity.js';
 export * from './errors.js';
 export * from './report.js';
 export * from './settings.js';
+export * from './emergency.definition.js';
+export * from './emergency.machine.js';

@@ -12,7 +12,7 @@ import {
   SignedTokens,
   type Translate,
 } from '@app/platform';
-import { CaseRecord, CaseSpine, JobName, OutboxWriter, parseReference } from '@app/cases';
+import { CaseRecord, CaseSpine, OutboxWriter, ServiceCatalogue } from '@app/cases';
 import {
   type Answers,
   crossCheck,
@@ -37,6 +37,8 @@ import { compareWithMrz, type MrzMismatch, parseTd3 } from './mrz.js';
 import { EvisaPaymentService } from './payments/payment.service.js';
 import { EVISA_SETTINGS, type EvisaSettings } from './settings.js';
 import { ATTACHMENT_RULES, PASSPORT_PAGE_RULES, PHOTO_RULES, prepareUpload, type Upload, type UploadRules } from './uploads.js';
+import { evisaMachine } from './evisa.machine.js';
+import { EVISA_JOBS } from './evisa.jobs.js';
 
 export const DRAFT_TOKEN_PURPOSE = 'evisa-draft';
 export const APPLICANT_TOKEN_PURPOSE = 'evisa-applicant';
@@ -109,6 +111,7 @@ export class EvisaApplicationService {
     private readonly rateLimiter: RateLimiter,
     @Inject(EVISA_SETTINGS) private readonly settings: EvisaSettings,
     private readonly clock: Clock,
+    private readonly catalogue: ServiceCatalogue,
   ) {}
 
   ruleContext(): RuleContext {
@@ -140,7 +143,7 @@ export class EvisaApplicationService {
     const postCode = await this.postFor(this.dataSource.manager, values.nationality!);
     const record = await this.dataSource.transaction(async (manager) => {
       const opened = await this.spine.openCase(manager, {
-        service: 'evisa',
+        machine: evisaMachine,
         status: 'DRAFT',
         postCode,
         locale,
@@ -193,7 +196,7 @@ export class EvisaApplicationService {
       await manager.update(EvisaApplication, { caseId }, { ...this.appCipher.columnsFor(caseId, values), updatedAt: new Date() });
       if (step === 'contact' && values.email !== current.email) {
         // The resume link goes to the address just given; the job carries no personal data.
-        await this.outbox.add(manager, JobName.SendDraftResumeLink, { caseId }, { caseId });
+        await this.outbox.add(manager, EVISA_JOBS.SendDraftResumeLink, { caseId }, { caseId });
       }
     });
     return this.view(caseId);
@@ -319,6 +322,7 @@ export class EvisaApplicationService {
         current,
       );
       const { case: submitted } = await this.spine.transition(manager, {
+        machine: evisaMachine,
         caseId,
         current: withApplicant,
         expectedVersion: current.version,
@@ -370,7 +374,7 @@ export class EvisaApplicationService {
       if (typeof input[field] !== 'string' || !(input[field] as string).trim()) issues.push({ field, key: 'evisa.err.required' });
     }
     if (issues.length) throw validationFailure(issues, t);
-    const parsed = parseReference(input.reference);
+    const parsed = this.catalogue.parseReference(input.reference);
     await this.limitAttempts(`evisa-access:ip:${clientIp}`, 20, 900);
     if (parsed) await this.limitAttempts(`evisa-access:ref:${this.appCipher.rateLimitKey(parsed.reference)}`, 10, 3600);
     const reference = parsed?.reference ?? 'EV-0000-0000';
@@ -458,6 +462,7 @@ export class EvisaApplicationService {
       const record = await this.spine.load(manager, caseId);
       const timeZone = await this.postTimeZone(manager, record.postCode);
       await this.spine.transition(manager, {
+        machine: evisaMachine,
         caseId,
         expectedVersion,
         to: 'SUBMITTED',
@@ -502,6 +507,7 @@ export class EvisaApplicationService {
       throw validationFailure([{ field: 'expectedVersion', key: 'evisa.err.required' }], this.t(locale));
     await this.dataSource.transaction((manager) =>
       this.spine.transition(manager, {
+        machine: evisaMachine,
         caseId,
         expectedVersion,
         to: 'WITHDRAWN',
@@ -552,6 +558,7 @@ export class EvisaApplicationService {
       const keys = await this.files.deleteRecords(manager, { caseId });
       await this.spine.updateApplicant(manager, caseId, { applicant: { name: null, email: null, phone: null }, lookup: null });
       await this.spine.transition(manager, {
+        machine: evisaMachine,
         caseId,
         expectedVersion,
         to: 'WITHDRAWN',

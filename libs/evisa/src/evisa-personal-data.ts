@@ -1,6 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PersonalDataRegistry, type PersonalDataPort } from '@app/lifecycle';
+import type { PersonalDataPort } from '@app/cases';
 import { ApplicationCipher, PERSONAL_APPLICATION_FIELDS } from './application-cipher.js';
 import { INFO_TABLE } from './application.service.js';
 import { EvisaApplication } from './entities/evisa-application.entity.js';
@@ -13,15 +13,8 @@ import { EvisaInformationRequest } from './entities/information-request.entity.j
  * hold no personal data (amount, currency, acquirer reference) and stay as they are.
  */
 @Injectable()
-export class EvisaPersonalData implements PersonalDataPort, OnModuleInit {
-  constructor(
-    private readonly registry: PersonalDataRegistry,
-    private readonly appCipher: ApplicationCipher,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register('evisa', this);
-  }
+export class EvisaPersonalData implements PersonalDataPort {
+  constructor(private readonly appCipher: ApplicationCipher) {}
 
   async erase(manager: EntityManager, caseId: string): Promise<void> {
     const cleared = Object.fromEntries(PERSONAL_APPLICATION_FIELDS.map((field) => [field, null])) as Partial<EvisaApplication>;

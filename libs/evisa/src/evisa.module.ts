@@ -4,7 +4,6 @@ import { EvisaReviewIntegration } from './officer/evisa-review.integration.js';
 import { EvisaRevokeController } from './officer/evisa-revoke.controller.js';
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
-import { PersonalDataModule } from '@app/lifecycle';
 import { DocumentsModule } from '@app/documents';
 import { EvisaApiController } from './api/evisa-api.controller.js';
 import { ApplicationCipher } from './application-cipher.js';
@@ -33,7 +32,7 @@ import { EvisaPagesController } from './web/evisa-pages.controller.js';
  * real acquirer is bound (the sandbox refuses to work in production).
  */
 @Module({
-  imports: [CasesModule, PersonalDataModule],
+  imports: [CasesModule],
   providers: [
     { provide: EVISA_SETTINGS, useFactory: () => loadEvisaSettings() },
     ApplicationCipher,

@@ -24,3 +24,6 @@ export * from './settings.js';
 export * from './uploads.js';
 export * from './verification/evisa-verification.service.js';
 export * from './verification/verify-evisa.dto.js';
+export * from './evisa.definition.js';
+export * from './evisa.jobs.js';
+export * from './evisa.machine.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock, type AuthenticatedOfficer, DomainException, icaoCheckDigit, type Locale, ValidationException } from '@app/platform';
-import { type Actor, type CaseRecord, CaseSpine, JobName, OutboxWriter } from '@app/cases';
+import { type Actor, type CaseRecord, CaseSpine, OutboxWriter } from '@app/cases';
 import { ApplicationCipher } from './application-cipher.js';
 import { INFO_TABLE } from './application.service.js';
 import { addMonths, todayIn } from './dates.js';
@@ -10,6 +10,8 @@ import { EvisaApplication } from './entities/evisa-application.entity.js';
 import { EvisaInformationRequest } from './entities/information-request.entity.js';
 import { EvisaErrors } from './errors.js';
 import { EVISA_SETTINGS, type EvisaSettings } from './settings.js';
+import { evisaMachine } from './evisa.machine.js';
+import { EVISA_JOBS } from './evisa.jobs.js';
 
 /** Why an eVisa can be refused; the applicant sees the reason's text in their language. */
 export const REFUSAL_REASONS = [
@@ -77,7 +79,7 @@ export class EvisaOfficerActions {
 
   /**
    * IN_REVIEW → APPROVED: assigns the visa number, valid from today (in the country's time zone)
-   * for `validityMonths`, single entry, `stayDays` days; queues the eVisa PDF (JobName.RenderEvisa).
+   * for `validityMonths`, single entry, `stayDays` days; queues the eVisa PDF (EVISA_JOBS.RenderEvisa).
    */
   async approve(manager: EntityManager, caseId: string, expectedVersion: number, officer: AuthenticatedOfficer): Promise<CaseRecord> {
     await this.assertClaim(manager, caseId, officer);
@@ -86,6 +88,7 @@ export class EvisaOfficerActions {
     const validUntil = addMonths(validFrom, this.settings.validityMonths);
     const visaNumber = await this.nextVisaNumber(manager);
     const { case: approved } = await this.spine.transition(manager, {
+      machine: evisaMachine,
       caseId,
       expectedVersion,
       to: 'APPROVED',
@@ -100,7 +103,7 @@ export class EvisaOfficerActions {
       { caseId },
       { visaNumber, validFrom, validUntil, entries: this.settings.entries, stayDays: this.settings.stayDays, updatedAt: now },
     );
-    await this.outbox.add(manager, JobName.RenderEvisa, { caseId }, { caseId });
+    await this.outbox.add(manager, EVISA_JOBS.RenderEvisa, { caseId }, { caseId });
     return approved;
   }
 
@@ -137,6 +140,7 @@ export class EvisaOfficerActions {
     }
     await this.assertClaim(manager, caseId, officer);
     const { case: updated } = await this.spine.transition(manager, {
+      machine: evisaMachine,
       caseId,
       expectedVersion,
       to: 'INFO_REQUESTED',
@@ -199,6 +203,7 @@ export class EvisaOfficerActions {
     actor: Actor = { type: 'system' },
   ): Promise<CaseRecord> {
     const { case: issued } = await this.spine.transition(manager, {
+      machine: evisaMachine,
       caseId,
       expectedVersion,
       to: 'ISSUED',
@@ -225,6 +230,7 @@ export class EvisaOfficerActions {
     this.assertScope(await this.spine.load(manager, caseId), officer);
     const now = this.clock.now();
     const { case: revoked } = await this.spine.transition(manager, {
+      machine: evisaMachine,
       caseId,
       expectedVersion,
       to: 'REVOKED',
@@ -292,6 +298,7 @@ export class EvisaOfficerActions {
     now = this.clock.now(),
   ): Promise<CaseRecord> {
     const { case: refused } = await this.spine.transition(manager, {
+      machine: evisaMachine,
       caseId,
       expectedVersion,
       to: 'REFUSED',

@@ -8,3 +8,7 @@ export * from './slots.js';
 export * from './validation.js';
 export * from './verification/certificate-register.service.js';
 export * from './certificate/certificate.handler.js';
+export * from './legalisation.definition.js';
+export * from './legalisation.jobs.js';
+export * from './legalisation.machine.js';
+export * from './dto.js';

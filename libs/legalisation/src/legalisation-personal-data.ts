@@ -1,6 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type PersonalDataPort, PersonalDataRegistry } from '@app/lifecycle';
+import type { PersonalDataPort } from '@app/cases';
 import { InformationRequests } from '@app/review';
 import { LegalisationService } from './legalisation.service.js';
 
@@ -10,16 +10,11 @@ import { LegalisationService } from './legalisation.service.js';
  * What stays (document types, counts, fee, appointment, certificate number) says nothing about the person.
  */
 @Injectable()
-export class LegalisationPersonalData implements PersonalDataPort, OnModuleInit {
+export class LegalisationPersonalData implements PersonalDataPort {
   constructor(
-    private readonly registry: PersonalDataRegistry,
     private readonly requests: LegalisationService,
     private readonly informationRequests: InformationRequests,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register('legalisation', this);
-  }
 
   async erase(manager: EntityManager, caseId: string): Promise<void> {
     await manager.query(`UPDATE legalisation_request SET mailing_address = NULL WHERE case_id = $1`, [caseId]);

@@ -1,8 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CaseRecord } from '@app/cases';
+import type { CaseRecord, CaseDetailsSection, StatusDetailsPort } from '@app/cases';
 import type { Locale, Translate } from '@app/platform';
-import { type CaseDetailsProvider, CaseDetailsRegistry, type CaseDetailsSection } from '@app/status';
 import { LegalisationService } from './legalisation.service.js';
 
 /** Statuses in which the certificate exists. */
@@ -14,17 +13,8 @@ const CERTIFIED = ['AUTHENTICATED', 'READY_FOR_PICKUP', 'MAILED', 'COMPLETED'];
  * mailing address or officers' notes.
  */
 @Injectable()
-export class LegalisationStatusDetails implements CaseDetailsProvider, OnModuleInit {
-  readonly service = 'legalisation' as const;
-
-  constructor(
-    private readonly registry: CaseDetailsRegistry,
-    private readonly requests: LegalisationService,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
+export class LegalisationStatusDetails implements StatusDetailsPort {
+  constructor(private readonly requests: LegalisationService) {}
 
   async details({
     manager,

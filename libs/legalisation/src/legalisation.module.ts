@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
-import { PersonalDataModule } from '@app/lifecycle';
 import { InformationRequestsModule, ReviewModule } from '@app/review';
 import { LegalisationApiController } from './api/legalisation-api.controller.js';
 import { CertificateHandler } from './certificate/certificate.handler.js';
@@ -15,11 +14,12 @@ import { AppointmentSlots } from './slots.js';
 import { CertificateRegisterApiController, CertificateRegisterPagesController } from './verification/certificate-register.controllers.js';
 import { CertificateRegister, CertificateRegisterMetrics } from './verification/certificate-register.service.js';
 import { legalisationDraftsProvider } from './web/draft-store.js';
+import { legalisationJourneyProvider } from './web/legalisation.journey.js';
 import { LegalisationPagesController } from './web/legalisation-pages.controller.js';
 
 /** Requests, slots and the personal-data port: what both the API and the worker (retention) need. */
 @Module({
-  imports: [CasesModule, PersonalDataModule, InformationRequestsModule],
+  imports: [CasesModule, InformationRequestsModule],
   providers: [
     { provide: LEGALISATION_SETTINGS, useFactory: () => loadLegalisationSettings() },
     AppointmentSlots,
@@ -46,6 +46,7 @@ export class LegalisationCoreModule {}
   ],
   providers: [
     legalisationDraftsProvider,
+    legalisationJourneyProvider,
     LegalisationReviewIntegration,
     LegalisationStatusDetails,
     FulfilmentService,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaseSpine, type CaseRecord } from '@app/cases';
-import { Clock, DomainException, type FieldError, FieldCipher, RateLimiter, type Translate, ValidationException } from '@app/platform';
+import { Clock, DomainException, FieldCipher, RateLimiter } from '@app/platform';
 import {
   addWorkingDays,
   type AnswerRules,
@@ -13,15 +13,8 @@ import {
 import { LegalisationErrors } from './errors.js';
 import { feeFor, LEGALISATION_SETTINGS, type LegalisationSettings } from './settings.js';
 import { AppointmentSlots, type FreeSlot } from './slots.js';
-import {
-  type ApplicantDetails,
-  checkApplicant,
-  checkItem,
-  checkOptions,
-  type RequestItem,
-  type RequestOptions,
-  text,
-} from './validation.js';
+import type { ApplicantDetails, RequestItem, RequestOptions } from './validation.js';
+import { legalisationMachine } from './legalisation.machine.js';
 
 export interface PostSummary {
   code: string;
@@ -67,7 +60,7 @@ export interface RequestView {
 
 /** How this service's answers to requests for information are named, limited and recorded. */
 const ANSWER_RULES: AnswerRules = {
-  service: 'legalisation',
+  machine: legalisationMachine,
   eventType: 'legalisation.information_provided',
   notFoundCode: LegalisationErrors.INFORMATION_REQUEST_NOT_FOUND,
   rateLimitKey: 'legalisation-answer',
@@ -118,32 +111,6 @@ export class LegalisationService {
     return today(this.clock.now());
   }
 
-  /** The whole request as the JSON API sends it, checked field by field (names like `items[0].originals`). */
-  parse(body: Record<string, unknown>, t: Translate): SubmissionInput {
-    const errors: FieldError[] = [];
-    const applicantRaw = asObject(body.applicant);
-    const applicant = checkApplicant(applicantRaw, t, this.today(), 'applicant.');
-    errors.push(...applicant.errors);
-    const rawItems = Array.isArray(body.items) ? body.items : [];
-    if (rawItems.length < 1 || rawItems.length > this.settings.maxItems) {
-      errors.push({ field: 'items', messages: [t('legalisation.err.itemsCount', { max: this.settings.maxItems })] });
-    }
-    const items: RequestItem[] = [];
-    rawItems.slice(0, this.settings.maxItems).forEach((raw, index) => {
-      const item = checkItem(asObject(raw), t, this.settings, `items[${index}].`);
-      errors.push(...item.errors);
-      if (item.value) items.push(item.value);
-    });
-    const options = checkOptions(body, t, this.settings);
-    errors.push(...options.errors);
-    const postCode = text(body.postCode);
-    const slotId = text(body.slotId);
-    if (!postCode) errors.push({ field: 'postCode', messages: [t('legalisation.err.post')] });
-    if (!/^\d{1,18}$/.test(slotId)) errors.push({ field: 'slotId', messages: [t('legalisation.err.slot')] });
-    if (errors.length) throw new ValidationException(errors);
-    return { applicant: applicant.value!, items, options: options.value!, postCode, slotId };
-  }
-
   /**
    * Opens the case SUBMITTED with its SLA from the service level's working days, books the slot and
    * writes the request and its items, in one transaction. With an Idempotency-Key, the same key
@@ -166,7 +133,7 @@ export class LegalisationService {
       return await this.dataSource.transaction(async (manager) => {
         const slot = await this.slots.book(manager, input.slotId, post.code);
         const opened = await this.spine.openCase(manager, {
-          service: 'legalisation',
+          machine: legalisationMachine,
           status: 'SUBMITTED',
           postCode: post.code,
           locale: input.applicant.locale,
@@ -337,8 +304,4 @@ export class LegalisationService {
       slaDueAt: row.sla_due_at,
     };
   }
-}
-
-function asObject(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

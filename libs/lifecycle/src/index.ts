@@ -1,6 +1,5 @@
 export * from './lifecycle.module.js';
 export * from './orphan-files.service.js';
-export * from './personal-data.registry.js';
 export * from './retention.service.js';
 export * from './subject-access.dto.js';
 export * from './subject-access.service.js';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { JobName, OnJob } from '@app/cases';
+import { CORE_JOBS, OnJob } from '@app/cases';
 import { Clock, StoragePort } from '@app/platform';
 
 /**
@@ -43,7 +43,7 @@ export class OrphanFileSweeper {
     private readonly clock: Clock,
   ) {}
 
-  @OnJob(JobName.SweepOrphanFiles)
+  @OnJob(CORE_JOBS.SweepOrphanFiles)
   async sweepOrphanFiles(): Promise<OrphanSweep> {
     return this.sweep();
   }

@@ -1,21 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CaseSpine, JobName, OnJob, type Service, STATE_MACHINES, isTerminal } from '@app/cases';
+import { CaseSpine, CORE_JOBS, OnJob, ServiceCatalogue, isTerminal, terminalStatuses } from '@app/cases';
 import { APP_CONFIG, type AppConfig, Clock, FileService } from '@app/platform';
 import { AuditLog } from '@app/audit';
-import { PersonalDataRegistry } from './personal-data.registry.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Cases anonymised per run at most; the job runs hourly, so a backlog drains over a few runs. */
 export const ANONYMISE_BATCH_SIZE = 500;
 const RETENTION_ACTOR = { type: 'system', id: 'retention' } as const;
 
-/** Every final status of every service, as `service:status`: what "closed" means. */
-export const CLOSED_STATUSES: readonly string[] = Object.values(STATE_MACHINES).flatMap((machine) =>
-  Object.keys(machine.transitions)
-    .filter((status) => isTerminal(machine, status))
-    .map((status) => `${machine.service}:${status}`),
-);
+/** Every final status of every service in the catalogue, as `service:status`: what "closed" means. */
+export function closedStatuses(catalogue: ServiceCatalogue): string[] {
+  return catalogue.all().flatMap(({ machine }) => terminalStatuses(machine).map((status) => `${machine.service}:${status}`));
+}
 
 export interface AnonymisationRun {
   /** Cases whose updated_at is before this moment were due. */
@@ -39,13 +36,13 @@ export class RetentionService {
     private readonly dataSource: DataSource,
     private readonly spine: CaseSpine,
     private readonly files: FileService,
-    private readonly registry: PersonalDataRegistry,
+    private readonly catalogue: ServiceCatalogue,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @OnJob(JobName.AnonymiseClosedCases)
+  @OnJob(CORE_JOBS.AnonymiseClosedCases)
   async anonymiseClosedCases(): Promise<AnonymisationRun> {
     return this.run();
   }
@@ -62,7 +59,7 @@ export class RetentionService {
       `SELECT id FROM "case"
         WHERE anonymised_at IS NULL AND updated_at < $1 AND service || ':' || status = ANY($2)
         ORDER BY updated_at, id LIMIT $3`,
-      [cutoff, CLOSED_STATUSES, batchSize],
+      [cutoff, closedStatuses(this.catalogue), batchSize],
     )) as { id: string }[];
     let anonymised = 0;
     let failed = 0;
@@ -85,10 +82,10 @@ export class RetentionService {
         `SELECT service, status, post_code FROM "case"
           WHERE id = $1 AND anonymised_at IS NULL AND updated_at < $2 FOR UPDATE SKIP LOCKED`,
         [caseId, cutoff],
-      )) as { service: Service; status: string; post_code: string }[];
-      if (!current || !isTerminal(STATE_MACHINES[current.service], current.status)) return false;
+      )) as { service: string; status: string; post_code: string }[];
+      if (!current || !isTerminal(this.catalogue.machine(current.service), current.status)) return false;
 
-      await this.registry.for(current.service)?.erase(manager, caseId);
+      await this.catalogue.personalData(current.service).erase(manager, caseId);
       // Generated documents (the eVisa PDF) print the applicant's data: the row and its file go.
       const [documents] = (await manager.query(`DELETE FROM generated_document WHERE case_id = $1 RETURNING id`, [caseId])) as [
         unknown[],

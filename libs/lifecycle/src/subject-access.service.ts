@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CaseErrors, type CaseRecord, CaseSpine, parseReference } from '@app/cases';
+import { CaseErrors, type CaseRecord, CaseSpine, ServiceCatalogue } from '@app/cases';
 import {
   type AuthenticatedOfficer,
   Clock,
@@ -13,7 +13,6 @@ import {
 } from '@app/platform';
 import { AuditLog, officerActor } from '@app/audit';
 import { findCaseInScope, postScopeSql } from '@app/identity';
-import { PersonalDataRegistry } from './personal-data.registry.js';
 
 export interface SubjectAccessQuery {
   reference?: string;
@@ -66,7 +65,7 @@ export class SubjectAccessService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly spine: CaseSpine,
-    private readonly registry: PersonalDataRegistry,
+    private readonly catalogue: ServiceCatalogue,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly cipher: FieldCipher,
@@ -111,7 +110,7 @@ export class SubjectAccessService {
     const ids = new Set<string>();
     const emailIndexes = new Set<string>();
     if (reference) {
-      const parsed = parseReference(reference);
+      const parsed = this.catalogue.parseReference(reference);
       const params: unknown[] = [parsed?.reference ?? null];
       const [named] = parsed
         ? ((await manager.query(`SELECT id FROM "case" WHERE reference = $1 AND ${postScopeSql(scope, 'post_code', params)}`, params)) as {
@@ -166,7 +165,7 @@ export class SubjectAccessService {
       decidedAt: record.decidedAt,
       anonymisedAt: record.anonymisedAt,
       contact: this.spine.decryptApplicant(record),
-      answers: (await this.registry.for(record.service)?.export(manager, record.id)) ?? {},
+      answers: await this.catalogue.personalData(record.service).export(manager, record.id),
       events: events.map((e) => ({
         seq: e.seq,
         type: e.type,

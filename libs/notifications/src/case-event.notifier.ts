@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { CaseEvent, CaseRecord, CaseSpine, JobName, type JobPayloads, OnJob } from '@app/cases';
+import { CaseEvent, CaseRecord, CaseSpine, CORE_JOBS, OnJob, type PayloadOf } from '@app/cases';
 import { SmsSender } from './channels/sms.sender.js';
 import type { Channel } from './entities/notification.entity.js';
 import { type DeliveryOutcome, NotificationDelivery } from './notification-delivery.service.js';
@@ -31,8 +31,8 @@ export class CaseEventNotifier {
     private readonly sms: SmsSender,
   ) {}
 
-  @OnJob(JobName.NotifyCaseEvent)
-  async handle(payload: JobPayloads[JobName.NotifyCaseEvent], job?: AttemptInfo): Promise<NotifyResult> {
+  @OnJob(CORE_JOBS.NotifyCaseEvent)
+  async handle(payload: PayloadOf<typeof CORE_JOBS.NotifyCaseEvent>, job?: AttemptInfo): Promise<NotifyResult> {
     const result: NotifyResult = { caseId: payload.caseId, eventSeq: payload.eventSeq, deliveries: [] };
     const caseRecord = await this.dataSource.manager.findOneBy(CaseRecord, { id: payload.caseId });
     const event = caseRecord ? await this.dataSource.manager.findOneBy(CaseEvent, { caseId: caseRecord.id, seq: payload.eventSeq }) : null;

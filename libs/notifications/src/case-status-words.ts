@@ -1,19 +1,5 @@
-import type { Service } from '@app/cases';
+import type { ServiceDefinition } from '@app/cases';
 import type { Translate } from '@app/platform';
-
-/**
- * Statuses an applicant must hear about whatever they chose: decisions, requests for
- * information and "come and collect". Everything else is a progress update they can turn off.
- * The first event of a case (its receipt with the reference) and every emergency update are
- * essential too.
- */
-export const ESSENTIAL_STATUSES: Readonly<Record<Service, readonly string[]>> = {
-  evisa: ['INFO_REQUESTED', 'APPROVED', 'ISSUED', 'REFUSED', 'REVOKED'],
-  passport: ['INFO_REQUESTED', 'REFUSED', 'READY_FOR_PICKUP'],
-  legalisation: ['INFO_REQUESTED', 'READY_FOR_PICKUP', 'MAILED', 'REFUSED'],
-  abtc: ['ISSUED', 'REFUSED'],
-  emergency: [],
-};
 
 export interface EventFacts {
   seq: number;
@@ -21,9 +7,14 @@ export interface EventFacts {
   toStatus: string | null;
 }
 
-export function isEssentialEvent(service: Service, event: EventFacts): boolean {
-  if (service === 'emergency' || event.seq === 1 || event.type === 'case.opened') return true;
-  return event.toStatus !== null && ESSENTIAL_STATUSES[service].includes(event.toStatus);
+/**
+ * Whether the applicant hears of an event whatever they chose: the first event of a case (its
+ * receipt with the reference) and a change to a status the service declares essential (decisions,
+ * requests for information, "come and collect"). Everything else is a progress update they can turn off.
+ */
+export function isEssentialEvent(service: Pick<ServiceDefinition, 'essentialStatuses'>, event: EventFacts): boolean {
+  if (service.essentialStatuses === 'every' || event.seq === 1 || event.type === 'case.opened') return true;
+  return event.toStatus !== null && service.essentialStatuses.includes(event.toStatus);
 }
 
 export interface StatusWords {
@@ -35,7 +26,7 @@ export interface StatusWords {
  * A status in plain words and what happens next, from the `caseStatus.<service>.<STATUS>.label`
  * and `.next` messages (every status of every state machine has both; a test checks).
  */
-export function describeStatus(t: Translate, service: Service, status: string): StatusWords {
+export function describeStatus(t: Translate, service: string, status: string): StatusWords {
   const base = `caseStatus.${service}.${status}`;
   const label = t(`${base}.label`);
   if (label === `${base}.label`) return { label: t('caseStatus.unknown.label'), next: t('caseStatus.unknown.next') };
@@ -47,7 +38,7 @@ export function describeStatus(t: Translate, service: Service, status: string): 
  * `caseStatus.event.<type>` when a library defines it, else a neutral "your case was updated".
  * Event payloads are never shown: they may hold what the applicant must not receive by email.
  */
-export function describeEvent(t: Translate, service: Service, event: EventFacts): string {
+export function describeEvent(t: Translate, service: string, event: EventFacts): string {
   if (event.toStatus) return describeStatus(t, service, event.toStatus).label;
   const key = `caseStatus.event.${event.type}`;
   const text = t(key);

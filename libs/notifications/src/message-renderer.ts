@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import nunjucks from 'nunjucks';
 import path from 'node:path';
-import type { Service } from '@app/cases';
 import { type Locale, Messages, projectRoot } from '@app/platform';
 import { describeEvent, describeStatus, type EventFacts } from './case-status-words.js';
 
 export interface MessageInput {
   locale: Locale;
   reference: string;
-  service: Service;
+  service: string;
   /** The events this message tells about, in order (one, or several for a digest). */
   events: (EventFacts & { createdAt: Date })[];
   /** The case's status when no listed event changed it. */

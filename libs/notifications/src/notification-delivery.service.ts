@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { CaseEvent, CaseRecord } from '@app/cases';
+import { type CaseEvent, type CaseRecord, ServiceCatalogue } from '@app/cases';
 import { APP_CONFIG, type AppConfig, FieldCipher, SignedTokens } from '@app/platform';
 import { caseViewUrl, statusPageUrl, unsubscribeUrl } from './case-links.js';
 import { isEssentialEvent } from './case-status-words.js';
@@ -71,6 +71,7 @@ export class NotificationDelivery {
     private readonly email: EmailSender,
     private readonly sms: SmsSender,
     private readonly preferences: NotificationPreferences,
+    private readonly catalogue: ServiceCatalogue,
   ) {
     this.messageIdDomain = mailDomainOf(config.mail.from);
   }
@@ -101,7 +102,7 @@ export class NotificationDelivery {
 
       const progressUpdates = await this.preferences.progressUpdates(caseRecord.id, manager);
       const carries = (facts: { seq: number; type: string; toStatus: string | null }) =>
-        isEssentialEvent(caseRecord.service, facts) || (channel === 'email' && progressUpdates);
+        isEssentialEvent(this.catalogue.get(caseRecord.service), facts) || (channel === 'email' && progressUpdates);
       if (!carries(event)) {
         // Texts carry essential messages only; an email the applicant opted out of is recorded as skipped.
         if (channel === 'sms') return null;
@@ -122,13 +123,13 @@ export class NotificationDelivery {
       const primary = await this.insertRow(manager, target, event.seq, {
         status: 'queued',
         eventSeqs: listed.map((e) => e.seq),
-        essential: listed.some((e) => isEssentialEvent(caseRecord.service, e)),
+        essential: listed.some((e) => isEssentialEvent(this.catalogue.get(caseRecord.service), e)),
       });
       for (const sibling of siblings) {
         await this.insertRow(manager, target, sibling.seq, {
           status: 'covered',
           eventSeqs: [sibling.seq],
-          essential: isEssentialEvent(caseRecord.service, sibling),
+          essential: isEssentialEvent(this.catalogue.get(caseRecord.service), sibling),
           coveredBy: primary.id,
         });
       }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { JobName, OutboxWriter } from '@app/cases';
+import { CORE_JOBS, OutboxWriter } from '@app/cases';
 import { APP_CONFIG, type AppConfig, DomainException, ValidationException } from '@app/platform';
 import type { Channel, NotificationStatus } from './entities/notification.entity.js';
 import { NotificationErrors } from './errors.js';
@@ -108,7 +108,7 @@ export class NotificationQueries {
         `UPDATE notification SET status = 'queued', resends = resends + 1, sending_started_at = NULL, updated_at = now() WHERE id = $1`,
         [notificationId],
       );
-      await this.outbox.add(manager, JobName.NotifyCaseEvent, { caseId: row.case_id, eventSeq: row.event_seq }, { caseId: row.case_id });
+      await this.outbox.add(manager, CORE_JOBS.NotifyCaseEvent, { caseId: row.case_id, eventSeq: row.event_seq }, { caseId: row.case_id });
     });
     return (await this.delivery(notificationId))!;
   }

@@ -33,7 +33,7 @@ import { FailedDeliveriesApiController, FailedDeliveriesPageController } from '.
 })
 export class NotificationsModule {}
 
-/** The worker side: the handler of JobName.NotifyCaseEvent. */
+/** The worker side: the handler of CORE_JOBS.NotifyCaseEvent. */
 @Module({ imports: [CasesModule, NotificationsModule], providers: [CaseEventNotifier] })
 export class NotificationsWorkerModule {}
 

@@ -6,3 +6,5 @@ export * from './officer/passport-fulfilment.service.js';
 export * from './photo.js';
 export * from './settings.js';
 export * from './validation.js';
+export * from './passports.definition.js';
+export * from './passport.machine.js';

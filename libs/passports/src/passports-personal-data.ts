@@ -1,6 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type PersonalDataPort, PersonalDataRegistry } from '@app/lifecycle';
+import type { PersonalDataPort } from '@app/cases';
 import { InformationRequests } from '@app/review';
 import { PassportService } from './passports.service.js';
 
@@ -12,16 +12,11 @@ import { PassportService } from './passports.service.js';
  * number is ever given twice. A passport case without its application row has nothing to erase or export.
  */
 @Injectable()
-export class PassportPersonalData implements PersonalDataPort, OnModuleInit {
+export class PassportPersonalData implements PersonalDataPort {
   constructor(
-    private readonly registry: PersonalDataRegistry,
     private readonly passports: PassportService,
     private readonly informationRequests: InformationRequests,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register('passport', this);
-  }
 
   async erase(manager: EntityManager, caseId: string): Promise<void> {
     // The photo's file row goes with the case's files, right after this.

@@ -1,8 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CaseRecord } from '@app/cases';
+import type { CaseRecord, CaseDetailsSection, StatusDetailsPort } from '@app/cases';
 import type { Locale, Translate } from '@app/platform';
-import { type CaseDetailsProvider, CaseDetailsRegistry, type CaseDetailsSection } from '@app/status';
 import { PassportService } from './passports.service.js';
 
 const day = (at: Date | null) => (at ? new Date(at).toISOString().slice(0, 10) : null);
@@ -13,17 +12,8 @@ const day = (at: Date | null) => (at ? new Date(at).toISOString().slice(0, 10) :
  * identifier (national ID, passport numbers, police report) or the photo.
  */
 @Injectable()
-export class PassportStatusDetails implements CaseDetailsProvider, OnModuleInit {
-  readonly service = 'passport' as const;
-
-  constructor(
-    private readonly registry: CaseDetailsRegistry,
-    private readonly passports: PassportService,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
+export class PassportStatusDetails implements StatusDetailsPort {
+  constructor(private readonly passports: PassportService) {}
 
   async details({
     manager,

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
-import { PersonalDataModule } from '@app/lifecycle';
 import { InformationRequestsModule, ReviewModule } from '@app/review';
 import { PassportsApiController } from './api/passports-api.controller.js';
 import { PassportFulfilmentController } from './officer/passport-fulfilment.controller.js';
@@ -15,7 +14,7 @@ import { PassportsPagesController } from './web/passports-pages.controller.js';
 
 /** Applications and the personal-data port: what both the API and the worker (retention) need. */
 @Module({
-  imports: [CasesModule, PersonalDataModule, InformationRequestsModule],
+  imports: [CasesModule, InformationRequestsModule],
   providers: [{ provide: PASSPORT_SETTINGS, useFactory: () => loadPassportSettings() }, PassportService, PassportPersonalData],
   exports: [PASSPORT_SETTINGS, PassportService, InformationRequestsModule],
 })

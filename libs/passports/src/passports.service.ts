@@ -18,6 +18,7 @@ import { PassportErrors } from './errors.js';
 import { PHOTO_TYPES } from './photo.js';
 import { type Fee, feeFor, PASSPORT_SETTINGS, type PassportKind, type PassportSettings } from './settings.js';
 import { checkIdentity, checkKind, checkPrevious, type PassportIdentity, type PreviousPassport, text } from './validation.js';
+import { passportMachine } from './passport.machine.js';
 
 export interface PassportPost {
   code: string;
@@ -87,7 +88,7 @@ type SealedColumn =
 
 /** How this service's answers to requests for information are named, limited and recorded. */
 const ANSWER_RULES: AnswerRules = {
-  service: 'passport',
+  machine: passportMachine,
   eventType: 'passport.information_provided',
   notFoundCode: PassportErrors.PASSPORT_INFORMATION_REQUEST_NOT_FOUND,
   rateLimitKey: 'passport-answer',
@@ -172,7 +173,7 @@ export class PassportService {
       return await this.dataSource.transaction(async (manager) => {
         const { identity, previous } = input;
         const opened = await this.spine.openCase(manager, {
-          service: 'passport',
+          machine: passportMachine,
           status: 'SUBMITTED',
           postCode: post.code,
           locale: identity.locale,

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CaseSpine, type CaseRecord, type DecisionAction, type Service, STATE_MACHINES } from '@app/cases';
+import {
+  CaseSpine,
+  type CaseRecord,
+  type DecisionAction,
+  type DecisionContext,
+  type DecisionInput,
+  ServiceCatalogue,
+  type StateMachine,
+} from '@app/cases';
 import { type AuthenticatedOfficer, Clock, DomainException, FieldCipher, postScopeOf, ValidationException } from '@app/platform';
 import { AuditLog, officerActor } from '@app/audit';
 import { findCaseInScope } from '@app/identity';
@@ -8,44 +16,8 @@ import { ReviewErrors } from './errors.js';
 import { REFUSAL_REASONS } from './refusal-reasons.js';
 import { LEASE_MINUTES } from './review-queue.service.js';
 
-export interface DecisionInput {
-  action: DecisionAction;
-  /** The case version the officer saw; anything else is a VERSION_CONFLICT. */
-  expectedVersion: number;
-  reasonCode?: string;
-  text?: string;
-  /** For a request for information: the day by which the applicant must answer (YYYY-MM-DD). */
-  deadline?: string;
-}
-
-export interface DecisionContext {
-  manager: EntityManager;
-  officer: AuthenticatedOfficer;
-  current: CaseRecord;
-  input: DecisionInput;
-  to: string;
-  now: Date;
-  leaseUntil: Date;
-}
-
-/** A service that needs more than a status change for a decision (the eVisa assigns a visa number) registers one. */
-export type DecisionHandler = (context: DecisionContext) => Promise<CaseRecord>;
-
 const MAX_TEXT = 2000;
 const MAX_DEADLINE_DAYS = 60;
-
-@Injectable()
-export class DecisionHandlers {
-  private readonly handlers = new Map<string, DecisionHandler>();
-
-  register(service: Service, action: DecisionAction, handler: DecisionHandler): void {
-    this.handlers.set(`${service}:${action}`, handler);
-  }
-
-  find(service: Service, action: DecisionAction): DecisionHandler | undefined {
-    return this.handlers.get(`${service}:${action}`);
-  }
-}
 
 /**
  * Officers' decisions. A decision needs the officer's live claim and the version they saw; it goes
@@ -59,7 +31,7 @@ export class DecisionService {
     private readonly clock: Clock,
     private readonly cipher: FieldCipher,
     private readonly audit: AuditLog,
-    private readonly handlers: DecisionHandlers,
+    private readonly catalogue: ServiceCatalogue,
   ) {}
 
   async decide(officer: AuthenticatedOfficer, caseId: string, input: DecisionInput): Promise<CaseRecord> {
@@ -69,7 +41,7 @@ export class DecisionService {
       const current = await this.loadInScope(manager, officer, caseId);
       this.assertClaimHeld(current, officer, now);
       this.spine.assertVersion(current, input.expectedVersion);
-      const machine = STATE_MACHINES[current.service];
+      const machine = this.catalogue.machine(current.service);
       const decision = machine.decisions[input.action];
       if (!decision || !decision.from.includes(current.status)) {
         throw new DomainException(
@@ -77,7 +49,7 @@ export class DecisionService {
           `This case is ${current.status}; "${input.action}" is not possible now.`,
           {
             status: current.status,
-            allowed: allowedActions(current.service, current.status),
+            allowed: allowedActions(machine, current.status),
           },
         );
       }
@@ -90,7 +62,8 @@ export class DecisionService {
         now,
         leaseUntil: new Date(now.getTime() + LEASE_MINUTES * 60_000),
       };
-      const handler = this.handlers.find(current.service, input.action) ?? ((c: DecisionContext) => this.applyStatusDecision(c));
+      const handler =
+        this.catalogue.review(current.service)?.decisions[input.action] ?? ((c: DecisionContext) => this.applyStatusDecision(c));
       const decided = await handler(context);
       await this.audit.record(manager, {
         action: 'case.decided',
@@ -116,6 +89,7 @@ export class DecisionService {
       payload.note = this.cipher.encrypt(input.text, `case_event.note:${current.id}`);
     }
     const { case: decided } = await this.spine.transition(manager, {
+      machine: this.catalogue.machine(current.service),
       caseId: current.id,
       expectedVersion: input.expectedVersion,
       to,
@@ -198,8 +172,8 @@ export class DecisionService {
   }
 }
 
-export function allowedActions(service: Service, status: string): DecisionAction[] {
-  const decisions = STATE_MACHINES[service].decisions;
+export function allowedActions(machine: StateMachine, status: string): DecisionAction[] {
+  const decisions = machine.decisions;
   return (Object.keys(decisions) as DecisionAction[]).filter((action) => decisions[action]?.from.includes(status));
 }
 

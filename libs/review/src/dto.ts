@@ -15,20 +15,21 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { QUEUE_STATUSES, SERVICES } from '@app/cases';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
 
 export class QueueQueryDto {
-  @ApiPropertyOptional({ enum: SERVICES })
+  /** A service of the catalogue (checked by the queue, which knows them). */
+  @ApiPropertyOptional({ description: 'The id of a service in the catalogue' })
   @IsOptional()
-  @IsIn(SERVICES)
-  service?: (typeof SERVICES)[number];
+  @Matches(/^[a-z][a-z-]{1,30}$/)
+  service?: string;
 
-  @ApiPropertyOptional({ enum: QUEUE_STATUSES })
+  /** A status in which some service's cases wait for an officer (checked by the queue). */
+  @ApiPropertyOptional({ example: 'SUBMITTED' })
   @IsOptional()
-  @IsIn(QUEUE_STATUSES)
+  @Matches(/^[A-Z][A-Z_]{1,40}$/)
   status?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 4 })

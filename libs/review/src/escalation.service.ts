@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { JobName, type JobPayloads, OnJob, OutboxWriter, QUEUE_STATUSES } from '@app/cases';
+import { CORE_JOBS, OnJob, OutboxWriter, type PayloadOf, ServiceCatalogue } from '@app/cases';
 import { OfficerService } from '@app/identity';
 import { EmailSender, mailDomainOf } from '@app/notifications';
 import { APP_CONFIG, type AppConfig, Clock, Messages } from '@app/platform';
@@ -20,10 +20,11 @@ export class EscalationService {
     private readonly outbox: OutboxWriter,
     private readonly email: EmailSender,
     private readonly messages: Messages,
+    private readonly catalogue: ServiceCatalogue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @OnJob(JobName.EscalateOverdueCases)
+  @OnJob(CORE_JOBS.EscalateOverdueCases)
   async escalateOverdue(): Promise<{ escalated: number }> {
     const now = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
@@ -32,7 +33,7 @@ export class EscalationService {
          SELECT id, sla_due_at, $2 FROM "case" WHERE status = ANY($1) AND sla_due_at < $2
          ON CONFLICT DO NOTHING
          RETURNING case_id, due_at`,
-        [QUEUE_STATUSES, now],
+        [this.catalogue.queueStatuses(), now],
       )) as { case_id: string; due_at: Date }[];
       for (const { case_id: caseId, due_at: dueAt } of fresh) {
         const [current] = (await manager.query(`SELECT reference, post_code FROM "case" WHERE id = $1`, [caseId])) as {
@@ -46,7 +47,7 @@ export class EscalationService {
             JSON.stringify({ reference: current!.reference, postCode: current!.post_code, dueAt }),
           ]);
         }
-        await this.outbox.add(manager, JobName.EmailSlaBreach, { caseId, dueAt: dueAt.toISOString() }, { caseId });
+        await this.outbox.add(manager, CORE_JOBS.EmailSlaBreach, { caseId, dueAt: dueAt.toISOString() }, { caseId });
       }
       return { escalated: fresh.length };
     });
@@ -57,8 +58,8 @@ export class EscalationService {
    * language). The Message-ID is fixed per case, due time and supervisor, so a retried job's
    * duplicate is recognisable by the mail system.
    */
-  @OnJob(JobName.EmailSlaBreach)
-  async emailSupervisors(payload: JobPayloads[JobName.EmailSlaBreach]): Promise<{ emailed: number }> {
+  @OnJob(CORE_JOBS.EmailSlaBreach)
+  async emailSupervisors(payload: PayloadOf<typeof CORE_JOBS.EmailSlaBreach>): Promise<{ emailed: number }> {
     const [current] = (await this.dataSource.query(`SELECT reference, post_code FROM "case" WHERE id = $1`, [payload.caseId])) as {
       reference: string;
       post_code: string;

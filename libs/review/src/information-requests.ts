@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type CaseRecord, CaseSpine, CasesModule, type Service } from '@app/cases';
+import { type CaseRecord, CaseSpine, CasesModule, type StateMachine } from '@app/cases';
 import {
   Clock,
   dateOfBirthFromParts,
@@ -30,7 +30,8 @@ export interface ApplicantAnswer {
 
 /** What differs between the services that ask applicants for more: their own names for the same steps. */
 export interface AnswerRules {
-  service: Service;
+  /** The service's machine: names the service, and its case goes back from INFO_REQUESTED to SUBMITTED. */
+  machine: StateMachine;
   /** The case event the answer writes, e.g. `passport.information_provided`. */
   eventType: string;
   /** The service's error code for "no open request for these details". */
@@ -154,7 +155,7 @@ export class InformationRequests {
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(`SELECT id FROM "case" WHERE reference = $1 AND service = $2 AND lookup_key = $3 FOR UPDATE`, [
         reference,
-        rules.service,
+        rules.machine.service,
         this.spine.lookupKey(reference, input.surname, input.dateOfBirth),
       ])) as { id: string }[];
       if (!row) throw notFound;
@@ -170,6 +171,7 @@ export class InformationRequests {
         this.clock.now(),
       ]);
       const { case: moved } = await this.spine.transition(manager, {
+        machine: rules.machine,
         caseId: current.id,
         expectedVersion: current.version,
         current,

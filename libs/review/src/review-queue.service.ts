@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CaseSpine, caseFromRow, QUEUE_STATUSES, type Service, STATE_MACHINES } from '@app/cases';
-import { type AuthenticatedOfficer, Clock, DomainException, postScopeOf, type PostScope } from '@app/platform';
+import { CaseSpine, caseFromRow, ServiceCatalogue, type ServiceId } from '@app/cases';
+import { type AuthenticatedOfficer, Clock, DomainException, postScopeOf, type PostScope, ValidationException } from '@app/platform';
 import { AuditLog, officerActor } from '@app/audit';
 import { findCaseInScope, OfficerService } from '@app/identity';
 import { ReviewErrors } from './errors.js';
@@ -13,7 +13,7 @@ const MAX_PAGE = 100;
 export const COUNT_CAP = 1000;
 
 export interface QueueFilter {
-  service?: Service;
+  service?: ServiceId;
   status?: string;
   priority?: number;
   overdue?: boolean;
@@ -27,7 +27,7 @@ export interface QueueFilter {
 export interface QueueItem {
   id: string;
   reference: string;
-  service: Service;
+  service: ServiceId;
   status: string;
   postCode: string;
   priority: number;
@@ -50,7 +50,7 @@ export interface QueuePage {
 
 export interface PostHealth {
   postCode: string;
-  service: Service;
+  service: ServiceId;
   waiting: number;
   oldestWaitingSeconds: number;
   slaBreaches: number;
@@ -76,12 +76,15 @@ export class ReviewQueueService {
     private readonly clock: Clock,
     private readonly audit: AuditLog,
     private readonly officers: OfficerService,
+    private readonly catalogue: ServiceCatalogue,
   ) {}
 
   async list(officer: AuthenticatedOfficer, filter: QueueFilter): Promise<QueuePage> {
     const now = this.clock.now();
+    const queueStatuses = this.catalogue.queueStatuses();
+    this.assertFilterKnown(filter, queueStatuses);
     const where: string[] = [`c.status = ANY($1)`];
-    const params: unknown[] = [filter.status ? [filter.status] : QUEUE_STATUSES];
+    const params: unknown[] = [filter.status ? [filter.status] : queueStatuses];
     const add = (clause: string, value: unknown) => {
       params.push(value);
       where.push(clause.replace('?', `$${params.length}`));
@@ -113,15 +116,17 @@ export class ReviewQueueService {
     // Counted per status, up to COUNT_CAP each: a full count reads every waiting case, so with a million
     // it took far longer than the page itself. One bounded index scan a status, with the status bound
     // as a value so the planner picks the (post, status) index.
-    const countQueryParams: unknown[] = [QUEUE_STATUSES, ...countParams.slice(1)];
+    const countQueryParams: unknown[] = [queueStatuses, ...countParams.slice(1)];
     const scopeWhere = countWhere.filter((w) => !w.startsWith('c.status')).join(' AND ') || 'true';
     const counts = (await this.dataSource.query(
-      QUEUE_STATUSES.map((status) => {
-        countQueryParams.push(status);
-        const n = countQueryParams.length;
-        return `SELECT $${n}::text AS status, (SELECT count(*) FROM (SELECT 1 FROM "case" c
+      queueStatuses
+        .map((status) => {
+          countQueryParams.push(status);
+          const n = countQueryParams.length;
+          return `SELECT $${n}::text AS status, (SELECT count(*) FROM (SELECT 1 FROM "case" c
                   WHERE c.status = $${n} AND c.status = ANY($1) AND ${scopeWhere} LIMIT ${COUNT_CAP}) capped)::int AS n`;
-      }).join(' UNION ALL '),
+        })
+        .join(' UNION ALL '),
       countQueryParams,
     )) as { status: string; n: number }[];
     const page = rows.slice(0, limit);
@@ -157,7 +162,7 @@ export class ReviewQueueService {
   async claimNext(officer: AuthenticatedOfficer): Promise<QueueItem | null> {
     const now = this.clock.now();
     const scope = postScopeOf(officer);
-    const params: unknown[] = [officer.id, now, QUEUE_STATUSES];
+    const params: unknown[] = [officer.id, now, this.catalogue.queueStatuses()];
     if (!scope.allPosts) params.push(scope.postCode);
     const inScope = `q.status = ANY($3)${scope.allPosts ? '' : ' AND q.post_code = $4'}`;
     const queueOrder = `q.priority, COALESCE(q.sla_due_at, 'infinity'::timestamptz), q.id`;
@@ -178,9 +183,10 @@ export class ReviewQueueService {
       )) as [Record<string, unknown>[], number] | Record<string, unknown>[];
       const row = firstRow(claimed);
       if (!row) return null;
-      const machine = STATE_MACHINES[row.service as Service];
+      const machine = this.catalogue.machine(row.service as string);
       if (machine.reviewStart && row.status === machine.reviewStart.from) {
         const { case: started } = await this.spine.transition(manager, {
+          machine,
           caseId: row.id as string,
           expectedVersion: row.version as number,
           to: machine.reviewStart.to,
@@ -262,8 +268,8 @@ export class ReviewQueueService {
         WHERE status = ANY($1) AND ($3::text IS NULL OR post_code = $3)
         GROUP BY post_code, service
         ORDER BY post_code, service`,
-      [QUEUE_STATUSES, now, scope.allPosts ? null : scope.postCode],
-    )) as { post_code: string; service: Service; waiting: number; oldest: number; breaches: number }[];
+      [this.catalogue.queueStatuses(), now, scope.allPosts ? null : scope.postCode],
+    )) as { post_code: string; service: ServiceId; waiting: number; oldest: number; breaches: number }[];
     return rows.map((r) => ({
       postCode: r.post_code,
       service: r.service,
@@ -291,6 +297,18 @@ export class ReviewQueueService {
     return rows;
   }
 
+  /** A filter naming a service or a status no service queues is a mistake to report, not an empty queue. */
+  private assertFilterKnown(filter: QueueFilter, queueStatuses: readonly string[]): void {
+    const problems = [];
+    if (filter.service && !this.catalogue.has(filter.service)) {
+      problems.push({ field: 'service', messages: [`Choose one of: ${this.catalogue.ids().join(', ')}.`] });
+    }
+    if (filter.status && !queueStatuses.includes(filter.status)) {
+      problems.push({ field: 'status', messages: [`Choose one of: ${queueStatuses.join(', ')}.`] });
+    }
+    if (problems.length) throw new ValidationException(problems);
+  }
+
   private scope(officer: AuthenticatedOfficer, requested: string | undefined, add: (clause: string, value: unknown) => void): void {
     const scope: PostScope = postScopeOf(officer);
     if (!scope.allPosts) add('c.post_code = ?', scope.postCode);
@@ -310,7 +328,7 @@ function toItem(row: Record<string, unknown>, now: Date): QueueItem {
   return {
     id: row.id as string,
     reference: row.reference as string,
-    service: row.service as Service,
+    service: row.service as ServiceId,
     status: row.status as string,
     postCode: row.post_code as string,
     priority: row.priority as number,

@@ -1,7 +1,15 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type AuthenticatedOfficer, DomainException, type FieldError, OfficerRoute, ValidationException } from '@app/platform';
+import { ServiceCatalogue } from '@app/cases';
+import {
+  type AuthenticatedOfficer,
+  DomainException,
+  type FieldError,
+  OfficerRoute,
+  type Translate,
+  ValidationException,
+} from '@app/platform';
 import { AlertsService } from './alerts.service.js';
 import { DashboardService } from './dashboard.service.js';
 import { DecisionService } from './decision.service.js';
@@ -27,7 +35,15 @@ export class ReviewPagesController {
     private readonly workspace: WorkspaceService,
     private readonly dashboard: DashboardService,
     private readonly alerts: AlertsService,
+    private readonly catalogue: ServiceCatalogue,
   ) {}
+
+  private statusLabels(t: Translate) {
+    return statusLabeller(
+      t,
+      this.catalogue.all().map((service) => service.machine),
+    );
+  }
 
   @Get('queue')
   async queuePage(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: QueueQueryDto): Promise<void> {
@@ -37,7 +53,11 @@ export class ReviewPagesController {
     await reply.view('review/queue.njk', {
       officer,
       page,
-      statusLabel: statusLabeller(request.t),
+      statusLabel: this.statusLabels(request.t),
+      serviceOptions: [
+        { value: '', label: request.t('review.filter.any') },
+        ...this.catalogue.ids().map((id) => ({ value: id, label: request.t(`service.${id}.name`) })),
+      ],
       filter: query,
       notice: notice === 'empty' ? 'review.queue.nothingToClaim' : notice === 'released' ? 'review.queue.released' : null,
       alerts: await this.alerts.unread(officer),
@@ -139,7 +159,7 @@ export class ReviewPagesController {
       officer,
       dashboard,
       unassigned,
-      statusLabel: statusLabeller(request.t),
+      statusLabel: this.statusLabels(request.t),
       done: (request.query as Form).done ?? null,
     });
   }
@@ -175,7 +195,7 @@ export class ReviewPagesController {
       officer,
       dashboard,
       unassigned,
-      statusLabel: statusLabeller(request.t),
+      statusLabel: this.statusLabels(request.t),
       errors,
       fieldErrors: byField(errors),
       form,
@@ -204,7 +224,7 @@ export class ReviewPagesController {
     await reply.code(status).view('review/case.njk', {
       officer: officerOf(request),
       ws: workspace,
-      statusLabel: statusLabeller(request.t),
+      statusLabel: this.statusLabels(request.t),
       details: workspace.details.map((d) => ({ label: request.t(d.labelKey), value: d.value })),
       actionOptions: workspace.actions.map((action) => ({ value: action, label: request.t(`review.action.${action}`) })),
       reasonOptions: [

@@ -1,23 +1,9 @@
-import type { Service } from '@app/cases';
+import type { SlaRule } from '@app/cases';
 
 /** A day on which the post does not work, besides weekends: the post's holiday calendar plugs in here. */
 export type HolidayCalendar = (postCode: string, localDate: string) => boolean;
 
 export const NO_HOLIDAYS: HolidayCalendar = () => false;
-
-export type SlaRule = { kind: 'workingDays'; days: number } | { kind: 'minutes'; minutes: number };
-
-/** Review targets per service; eVisa and authentication from the bureau's published rules (services.json). */
-export const DEFAULT_SLA_RULES: Record<Service, SlaRule> = {
-  evisa: { kind: 'workingDays', days: 3 },
-  legalisation: { kind: 'workingDays', days: 2 },
-  passport: { kind: 'workingDays', days: 10 },
-  abtc: { kind: 'workingDays', days: 10 },
-  emergency: { kind: 'minutes', minutes: 240 },
-};
-
-/** Emergency first-contact targets by priority (services.json: P1 60 min … P4 2 days). */
-export const EMERGENCY_FIRST_CONTACT_MINUTES: Record<number, number> = { 1: 60, 2: 240, 3: 1440, 4: 2880 };
 
 interface LocalParts {
   year: number;
@@ -119,18 +105,18 @@ export function addWorkingDays(
   return zonedToUtc({ year: cursor.getUTCFullYear(), month: cursor.getUTCMonth() + 1, day: cursor.getUTCDate(), ...time }, timeZone);
 }
 
+/** When work is due under a service's SLA rule (ServiceDefinition.sla), in the post's calendar. */
 export class SlaCalculator {
-  constructor(
-    private readonly rules: Record<Service, SlaRule> = DEFAULT_SLA_RULES,
-    private readonly holidays: HolidayCalendar = NO_HOLIDAYS,
-  ) {}
+  constructor(private readonly holidays: HolidayCalendar = NO_HOLIDAYS) {}
 
-  dueAt(service: Service, from: Date, post: { code: string; timeZone: string }, priority = 3): Date {
-    if (service === 'emergency') {
-      return new Date(from.getTime() + (EMERGENCY_FIRST_CONTACT_MINUTES[priority] ?? 240) * 60_000);
+  dueAt(rule: SlaRule, from: Date, post: { code: string; timeZone: string }, priority = 3): Date {
+    switch (rule.kind) {
+      case 'minutes':
+        return new Date(from.getTime() + rule.minutes * 60_000);
+      case 'minutesByPriority':
+        return new Date(from.getTime() + (rule.minutes[priority] ?? rule.otherwise) * 60_000);
+      case 'workingDays':
+        return addWorkingDays(from, rule.days, post.timeZone, post.code, this.holidays);
     }
-    const rule = this.rules[service];
-    if (rule.kind === 'minutes') return new Date(from.getTime() + rule.minutes * 60_000);
-    return addWorkingDays(from, rule.days, post.timeZone, post.code, this.holidays);
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { CaseRecord, DecisionAction, Service } from '@app/cases';
-import { CaseSpine } from '@app/cases';
+import { type CaseRecord, CaseSpine, type DecisionAction, ServiceCatalogue, type WorkspaceDetail, type WorkspaceLink } from '@app/cases';
 import { type AuthenticatedOfficer, Clock, DomainException, FieldCipher, FileRecord, FileService, type Translate } from '@app/platform';
 import { type DeliveryView, NotificationQueries } from '@app/notifications';
 import { allowedActions, DecisionService } from './decision.service.js';
@@ -47,41 +46,6 @@ export interface Workspace {
   actions: DecisionAction[];
 }
 
-export interface WorkspaceDetail {
-  labelKey: string;
-  value: string;
-}
-
-/** An officer page of the service for this case (the eVisa's revocation, for example). */
-export interface WorkspaceLink {
-  href: string;
-  labelKey: string;
-}
-
-export interface WorkspaceExtras {
-  details: WorkspaceDetail[];
-  links: WorkspaceLink[];
-}
-
-/**
- * What a service adds to the workspace (the eVisa's form answers, for example), already decrypted,
- * with coded answers (a purpose, a delivery) put into words by `t`, in the officer's language.
- */
-export type WorkspaceDetailsProvider = (caseId: string, status: string, t: Translate) => Promise<WorkspaceExtras>;
-
-@Injectable()
-export class WorkspaceDetails {
-  private readonly providers = new Map<Service, WorkspaceDetailsProvider>();
-
-  register(service: Service, provider: WorkspaceDetailsProvider): void {
-    this.providers.set(service, provider);
-  }
-
-  async for(service: Service, caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
-    return (await this.providers.get(service)?.(caseId, status, t)) ?? { details: [], links: [] };
-  }
-}
-
 const SAFE_INLINE_TYPES = new Set(['image/jpeg', 'image/png', 'application/pdf']);
 
 /**
@@ -97,7 +61,7 @@ export class WorkspaceService {
     private readonly files: FileService,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
-    private readonly details: WorkspaceDetails,
+    private readonly catalogue: ServiceCatalogue,
     private readonly notifications: NotificationQueries,
   ) {}
 
@@ -123,7 +87,7 @@ export class WorkspaceService {
       [caseId],
     )) as Record<string, unknown>[];
     const holdsClaim = current.assignedOfficerId === officer.id && !!current.claimExpiresAt && current.claimExpiresAt > now;
-    const extras = await this.details.for(current.service, caseId, current.status, t);
+    const extras = (await this.catalogue.review(current.service)?.workspace(caseId, current.status, t)) ?? { details: [], links: [] };
     return {
       case: {
         id: current.id,
@@ -152,7 +116,7 @@ export class WorkspaceService {
       deliveries: await this.notifications.notificationsForCase(caseId),
       holdsClaim,
       overdue: !!current.slaDueAt && current.slaDueAt < now,
-      actions: holdsClaim ? allowedActions(current.service, current.status) : [],
+      actions: holdsClaim ? allowedActions(this.catalogue.machine(current.service), current.status) : [],
     };
   }
 

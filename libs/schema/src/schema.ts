@@ -1,8 +1,7 @@
 import { FileRecord, typeOrmOptions } from '@app/platform';
 import { CaseEvent, CaseRecord, GeneratedDocument, OutboxMessage } from '@app/cases';
+import { SERVICE_CATALOGUE } from '@app/catalogue';
 import { Post } from '@app/posts';
-import { EvisaApplication, EvisaInformationRequest, EvisaPayment, VerificationLookup } from '@app/evisa';
-import { EmergencyCase, EmergencyContact } from '@app/emergency';
 import { AccessToken, Officer } from '@app/identity';
 import { AuditRecord } from '@app/audit';
 import { NotificationPreference, NotificationRecord, SmsDevMessage } from '@app/notifications';
@@ -28,7 +27,7 @@ import { Legalisation1764060300000 } from '../../../migrations/1764060300000-Leg
 import { Abtc1764060400000 } from '../../../migrations/1764060400000-Abtc.js';
 import { Passports1764060500000 } from '../../../migrations/1764060500000-Passports.js';
 
-/** Every entity of every library, listed by hand (globs break in a compiled monorepo). */
+/** Every entity of every shared library, listed by hand (globs break in a compiled monorepo), then those of each service. */
 export const ENTITIES = [
   Post,
   CaseRecord,
@@ -39,10 +38,6 @@ export const ENTITIES = [
   Officer,
   AccessToken,
   AuditRecord,
-  EvisaApplication,
-  EvisaPayment,
-  EvisaInformationRequest,
-  VerificationLookup,
   NotificationRecord,
   NotificationPreference,
   SmsDevMessage,
@@ -51,8 +46,7 @@ export const ENTITIES = [
   MyCasesSession,
   ShareCode,
   ShareCodeUse,
-  EmergencyCase,
-  EmergencyContact,
+  ...SERVICE_CATALOGUE.flatMap((service) => service.entities),
 ];
 
 /** Every migration, in order. */

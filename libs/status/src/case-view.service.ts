@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CaseRecord, type Service } from '@app/cases';
+import { type CaseDetailsSection, CaseRecord, ServiceCatalogue } from '@app/cases';
 import { describeEvent, describeStatus, NotificationPreferences } from '@app/notifications';
 import { DomainException, type Locale, Messages } from '@app/platform';
 import { CaseAccess } from './case-access.js';
 import { StatusErrors } from './errors.js';
-import { type CaseDetailsSection, CaseDetailsRegistry } from './ports/case-details.port.js';
-import { ISSUED_STATUSES } from './ports/shareable-document.port.js';
 import { type HolderShareCode, ShareCodeQueries } from './share-code.queries.js';
+import { documentsValid } from './shareable-document.js';
 
 export interface TimelineEntry {
   at: Date;
@@ -30,7 +29,7 @@ export interface DocumentEntry {
 export interface CaseView {
   caseId: string;
   reference: string;
-  service: Service;
+  service: string;
   serviceName: string;
   status: string;
   statusLabel: string;
@@ -53,7 +52,7 @@ export class CaseViewService {
     private readonly dataSource: DataSource,
     private readonly messages: Messages,
     private readonly access: CaseAccess,
-    private readonly details: CaseDetailsRegistry,
+    private readonly catalogue: ServiceCatalogue,
     private readonly preferences: NotificationPreferences,
     private readonly shareCodes: ShareCodeQueries,
   ) {}
@@ -97,10 +96,10 @@ export class CaseViewService {
         title: t(`statusCheck.document.${document.kind}`),
         downloadUrl: this.access.documentUrl(document.id),
       })),
-      details: await this.details.sectionsFor({ manager, caseRecord, locale, t }),
+      details: (await this.catalogue.statusDetails(caseRecord.service)?.details({ manager, caseRecord, locale, t })) ?? [],
       updates: { byEmail: caseRecord.applicantEmail !== null, progressUpdates: await this.preferences.progressUpdates(caseId) },
       sharing: {
-        allowed: ISSUED_STATUSES[caseRecord.service].includes(caseRecord.status) && documents.length > 0,
+        allowed: documentsValid(this.catalogue.get(caseRecord.service), caseRecord.status) && documents.length > 0,
         codes: await this.shareCodes.forCase(caseId),
       },
       accessToken: this.access.grant(caseId),

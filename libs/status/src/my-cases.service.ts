@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { Service } from '@app/cases';
 import { describeEvent, describeStatus, EmailSender, isEmailAddress, mailDomainOf, maskEmail } from '@app/notifications';
 import {
   APP_CONFIG,
@@ -34,7 +33,7 @@ export interface MyCasesSessionGrant {
 export interface MyCase {
   caseId: string;
   reference: string;
-  service: Service;
+  service: string;
   serviceName: string;
   status: string;
   statusLabel: string;

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CaseRecord, GeneratedDocument } from '@app/cases';
+import { CaseRecord, GeneratedDocument, ServiceCatalogue, type SharedDocumentView } from '@app/cases';
 import { BlindIndex, DomainException, type Locale, Messages, RateLimiter, RateLimitErrors, ValidationException } from '@app/platform';
 import { CaseAccess } from './case-access.js';
 import { StatusErrors } from './errors.js';
-import { ISSUED_STATUSES, type SharedDocumentView, ShareableDocumentRegistry } from './ports/shareable-document.port.js';
+import { documentsValid, genericPublicView } from './shareable-document.js';
 import { formatShareCode, generateShareCode, parseShareCode } from './share-code.js';
 
 export const SHARE_CODE_TTL_DAYS = 30;
@@ -40,7 +40,7 @@ export class ShareCodesService {
     private readonly blindIndex: BlindIndex,
     private readonly limiter: RateLimiter,
     private readonly messages: Messages,
-    private readonly registry: ShareableDocumentRegistry,
+    private readonly catalogue: ServiceCatalogue,
   ) {}
 
   async create(accessToken: unknown, documentId: unknown, locale: Locale): Promise<CreatedShareCode> {
@@ -53,7 +53,7 @@ export class ShareCodesService {
           ? await manager.findOneBy(GeneratedDocument, { id: documentId, caseId })
           : null;
       if (!document) throw new ValidationException([{ field: 'documentId', messages: [t('shareCode.error.document')] }]);
-      if (!ISSUED_STATUSES[caseRecord.service].includes(caseRecord.status)) {
+      if (!documentsValid(this.catalogue.get(caseRecord.service), caseRecord.status)) {
         throw new DomainException(StatusErrors.SHARE_CODE_NOT_ALLOWED, t('shareCode.error.notIssued'));
       }
       await manager.query(`SELECT id FROM "case" WHERE id = $1 FOR UPDATE`, [caseId]);
@@ -113,11 +113,15 @@ export class ShareCodesService {
       )) as { at: Date }[];
       const caseRecord = await manager.findOneByOrFail(CaseRecord, { id: shared.caseId });
       const document = await manager.findOneByOrFail(GeneratedDocument, { id: shared.documentId });
+      const input = { manager, caseRecord, document, locale: context.locale, t };
+      const port = this.catalogue.shareableDocument(caseRecord.service);
       return {
         organisation,
         checkedAt: use!.at,
         codeExpiresAt: shared.expiresAt,
-        document: await this.registry.publicView({ manager, caseRecord, document, locale: context.locale, t }),
+        document: port
+          ? await port.publicView(input)
+          : genericPublicView(input, documentsValid(this.catalogue.get(caseRecord.service), caseRecord.status)),
       };
     });
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CaseSpine, parseReference } from '@app/cases';
+import { CaseSpine, ServiceCatalogue } from '@app/cases';
 import {
   BlindIndex,
   DomainException,
@@ -65,6 +65,7 @@ export class StatusCheckService {
     private readonly access: CaseAccess,
     private readonly views: CaseViewService,
     private readonly audit: StatusAudit,
+    private readonly catalogue: ServiceCatalogue,
   ) {
     // Compared against when the reference matches no case, so both paths compare the same lengths.
     this.absentKey = Buffer.from(this.spine.lookupKey('XX-0000-0000', 'NO SUCH CASE', '1900-01-01'));
@@ -81,7 +82,7 @@ export class StatusCheckService {
 
     // Typos are refused here, before any look-up: the reference carries a check character.
     const problems: FieldError[] = [];
-    const parsed = parseReference(input.reference);
+    const parsed = this.catalogue.parseReference(input.reference);
     if (!parsed) {
       const message = input.reference ? 'statusCheck.error.referenceInvalid' : 'statusCheck.error.referenceMissing';
       problems.push({ field: 'reference', messages: [t(message)] });

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { CasesModule } from '@app/cases';
 import { NotificationsModule } from '@app/notifications';
 import { CaseAccess } from './case-access.js';
@@ -6,8 +6,6 @@ import { CaseUpdatesService } from './case-updates.service.js';
 import { CaseViewService } from './case-view.service.js';
 import { DocumentsService } from './documents.service.js';
 import { MyCasesService } from './my-cases.service.js';
-import { CaseDetailsRegistry } from './ports/case-details.port.js';
-import { ShareableDocumentRegistry } from './ports/shareable-document.port.js';
 import { ShareCodeQueries } from './share-code.queries.js';
 import { ShareCodesService } from './share-codes.service.js';
 import { StatusAudit } from './status-audit.js';
@@ -16,17 +14,9 @@ import { MyCasesApiController, MyCasesPagesController } from './web/my-cases.con
 import { ShareCheckApiController, SharePagesController } from './web/share.controller.js';
 import { StatusApiController, StatusPagesController } from './web/status.controller.js';
 
-/**
- * The registries service libraries fill (CaseDetailsProvider, ShareableDocumentProvider). Global,
- * so a service library's module can inject them without importing the status module.
- */
-@Global()
-@Module({ providers: [CaseDetailsRegistry, ShareableDocumentRegistry], exports: [CaseDetailsRegistry, ShareableDocumentRegistry] })
-export class StatusPortsModule {}
-
 /** The citizen side: status check, emailed links, documents, updates, share codes and "my cases". */
 @Module({
-  imports: [CasesModule, NotificationsModule, StatusPortsModule],
+  imports: [CasesModule, NotificationsModule],
   providers: [
     CaseAccess,
     CaseUpdatesService,

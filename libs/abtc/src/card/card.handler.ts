@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CaseSpine, GeneratedDocumentStore, JobName, type JobPayloads, OnJob } from '@app/cases';
+import { CaseSpine, GeneratedDocumentStore, OnJob, type PayloadOf } from '@app/cases';
 import { Messages } from '@app/platform';
 import { AbtcService } from '../abtc.service.js';
 import { renderCardPdf } from './card-pdf.js';
+import { ABTC_JOBS } from '../abtc.jobs.js';
 
 export const CARD_DOCUMENT_KIND = 'abtc-card';
 const CARD_FILE_KIND = 'abtc-card-pdf';
@@ -25,8 +26,8 @@ export class CardHandler {
     private readonly messages: Messages,
   ) {}
 
-  @OnJob(JobName.RenderAbtcCard)
-  async handle(payload: JobPayloads[JobName.RenderAbtcCard]): Promise<{ outcome: string; documentId?: string }> {
+  @OnJob(ABTC_JOBS.RenderCard)
+  async handle(payload: PayloadOf<typeof ABTC_JOBS.RenderCard>): Promise<{ outcome: string; documentId?: string }> {
     const { caseId } = payload;
     const record = await this.spine.load(this.dataSource.manager, caseId);
     const [existing] = (await this.dataSource.query(`SELECT id FROM generated_document WHERE case_id = $1 AND kind = $2 AND locale = $3`, [

@@ -1,7 +1,8 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { type CaseRecord, CaseSpine } from '@app/cases';
+import { Injectable } from '@nestjs/common';
+import { type CaseRecord, CaseSpine, type DecisionContext, type ReviewPort, type WorkspaceExtras } from '@app/cases';
 import { ValidationException } from '@app/platform';
-import { type DecisionContext, DecisionHandlers, DecisionService, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
+import { DecisionService } from '@app/review';
+import { abtcMachine } from '../abtc.machine.js';
 import { AbtcService, type ClearanceStatus } from '../abtc.service.js';
 
 /** Clearance statuses in words for the workspace (officers' pages show codes only where there are no words). */
@@ -20,29 +21,27 @@ const SEX_WORDS: Record<string, string> = { F: 'female', M: 'male', X: 'unspecif
  * needs its reason in words. The workspace shows the application and the clearance table.
  */
 @Injectable()
-export class AbtcReviewIntegration implements OnModuleInit {
-  constructor(
-    private readonly decisions: DecisionHandlers,
-    private readonly decisionService: DecisionService,
-    private readonly workspace: WorkspaceDetails,
-    private readonly applications: AbtcService,
-    private readonly spine: CaseSpine,
-  ) {}
-
-  onModuleInit(): void {
-    this.decisions.register('abtc', 'approve', (context) => this.approve(context));
-    this.decisions.register('abtc', 'refuse', (context) => {
+export class AbtcReviewIntegration implements ReviewPort {
+  readonly decisions: ReviewPort['decisions'] = {
+    approve: (context) => this.approve(context),
+    refuse: (context) => {
       if (!context.input.text?.trim()) {
         throw new ValidationException([{ field: 'text', messages: ['Explain the refusal to the applicant.'] }]);
       }
       return this.decisionService.applyStatusDecision(context);
-    });
-    this.workspace.register('abtc', (caseId) => this.extras(caseId));
-  }
+    },
+  };
+
+  constructor(
+    private readonly decisionService: DecisionService,
+    private readonly applications: AbtcService,
+    private readonly spine: CaseSpine,
+  ) {}
 
   /** DOMESTIC_REVIEW → PRE_CLEARANCE: the claim ends (the officer page takes over) and the clearances open. */
   private async approve({ manager, current, input, officer, now }: DecisionContext): Promise<CaseRecord> {
     const { case: approved } = await this.spine.transition(manager, {
+      machine: abtcMachine,
       caseId: current.id,
       expectedVersion: input.expectedVersion,
       current,
@@ -56,7 +55,7 @@ export class AbtcReviewIntegration implements OnModuleInit {
     return approved;
   }
 
-  private async extras(caseId: string): Promise<WorkspaceExtras> {
+  async workspace(caseId: string): Promise<WorkspaceExtras> {
     const view = await this.applications.view(caseId);
     if (!view) return { details: [], links: [] };
     const details = [

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog, officerActor } from '@app/audit';
-import { type CaseRecord, CaseSpine, JobName, OutboxWriter } from '@app/cases';
+import { type CaseRecord, CaseSpine, OutboxWriter } from '@app/cases';
 import { findCaseInScope } from '@app/identity';
 import { type AuthenticatedOfficer, Clock, DomainException, FieldCipher, postScopeOf, ValidationException } from '@app/platform';
 import { AbtcService, type ApplicationView } from '../abtc.service.js';
 import { AbtcErrors } from '../errors.js';
 import { cardValidUntil } from '../settings.js';
 import { text } from '../validation.js';
+import { abtcMachine } from '../abtc.machine.js';
+import { ABTC_JOBS } from '../abtc.jobs.js';
 
 export const MAX_NOTE = 1000;
 
@@ -109,6 +111,7 @@ export class ClearanceService {
       ]);
       const economies = approved.map((c) => c.economy.code);
       await this.spine.transition(manager, {
+        machine: abtcMachine,
         caseId,
         expectedVersion: current.version,
         current,
@@ -119,7 +122,7 @@ export class ClearanceService {
         payload: { validFrom, validUntil, economies },
         set: { decidedAt: this.clock.now() },
       });
-      await this.outbox.add(manager, JobName.RenderAbtcCard, { caseId }, { caseId });
+      await this.outbox.add(manager, ABTC_JOBS.RenderCard, { caseId }, { caseId });
       await this.auditRecord(manager, officer, current, 'abtc.issued', { economies });
     });
   }
@@ -140,6 +143,7 @@ export class ClearanceService {
         );
       }
       await this.spine.transition(manager, {
+        machine: abtcMachine,
         caseId,
         expectedVersion: current.version,
         current,

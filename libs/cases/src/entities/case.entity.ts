@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { Locale } from '@app/platform';
-import type { Service } from '../reference.js';
+import type { ServiceId } from '../catalogue/service-definition.js';
 
 /**
  * The spine every service shares. Personal fields hold ciphertext (FieldCipher); `version` is the
@@ -15,7 +15,7 @@ export class CaseRecord {
   reference!: string;
 
   @Column({ type: 'text' })
-  service!: Service;
+  service!: ServiceId;
 
   @Column({ type: 'text' })
   status!: string;

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type DocumentKind = 'evisa' | 'receipt' | 'authentication-certificate' | 'abtc-card';
+/** A kind of generated document, declared by the service that makes it (ServiceDefinition.documentKinds). */
+export type DocumentKind = string;
 
 /**
  * A document the system produced for a case (an eVisa PDF, a certificate). One per case, kind and

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DataSource } from 'typeorm';
 import pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
-import { isJobName } from '../queue/jobs.js';
 import { QueueRegistry } from '../queue/queue-registry.js';
 
 const BATCH_SIZE = 100;
@@ -133,7 +132,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       )) as PendingRow[];
       if (rows.length === 0) return 0;
       for (const row of rows) {
-        if (!isJobName(row.job_name)) throw new Error(`outbox row ${row.id} names an unknown job "${row.job_name}"`);
+        if (!this.queues.declares(row.job_name)) throw new Error(`outbox row ${row.id} names an unknown job "${row.job_name}"`);
         await withTimeout(this.queues.add(row.job_name, row.payload, row.id), ADD_TIMEOUT_MS);
       }
       await manager.query(`UPDATE outbox SET dispatched_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`, [

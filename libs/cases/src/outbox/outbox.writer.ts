@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { JobName, type JobPayloads, JOBS } from '../queue/jobs.js';
+import type { JobDeclaration } from '../queue/jobs.js';
 import { SqlParams } from '../sql-params.js';
 import { OutboxWake } from './outbox.wake.js';
 
@@ -13,14 +13,14 @@ import { OutboxWake } from './outbox.wake.js';
 export class OutboxWriter {
   constructor(@Optional() private readonly wake?: OutboxWake) {}
 
-  async add<N extends JobName>(
+  async add<P>(
     manager: EntityManager,
-    jobName: N,
-    payload: JobPayloads[N],
+    job: JobDeclaration<P>,
+    payload: NoInfer<P>,
     options: { caseId?: string; availableAt?: Date } = {},
   ): Promise<string> {
     const params = new SqlParams();
-    const { id, sql } = this.insertFor(params, jobName, payload, options);
+    const { id, sql } = this.insertFor(params, job, payload, options);
     await manager.query(sql, params.values);
     this.written(manager);
     return id;
@@ -32,17 +32,17 @@ export class OutboxWriter {
    * relation (a CTE of the same statement) yields a row. The caller must call `written` once the
    * statement has run.
    */
-  insertFor<N extends JobName>(
+  insertFor<P>(
     params: SqlParams,
-    jobName: N,
-    payload: JobPayloads[N],
+    job: JobDeclaration<P>,
+    payload: NoInfer<P>,
     options: { caseId?: string; availableAt?: Date; from?: string } = {},
   ): { id: string; sql: string } {
     const id = randomUUID();
     const values = [
       params.add(id, 'uuid'),
-      params.add(JOBS[jobName].queue, 'text'),
-      params.add(jobName, 'text'),
+      params.add(job.queue, 'text'),
+      params.add(job.name, 'text'),
       params.add(JSON.stringify(payload), 'jsonb'),
       params.add(options.caseId ?? null, 'uuid'),
       params.add(options.availableAt ?? new Date(), 'timestamptz'),

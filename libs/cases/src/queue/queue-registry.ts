@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig, createQueueConnection } from '@app/platform';
-import { JobName, JOBS, QueueName } from './jobs.js';
+import { JobCatalogue } from './job-catalogue.js';
+import { QueueName } from './jobs.js';
 
 /** One BullMQ Queue per declared queue, on a connection of its own. */
 @Injectable()
@@ -10,7 +11,10 @@ export class QueueRegistry implements OnApplicationShutdown {
   private readonly connection: Redis;
   private readonly queues: Map<QueueName, Queue>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly jobs: JobCatalogue,
+  ) {
     this.connection = createQueueConnection(config.redisUrl, 'consular-queues');
     this.connection.on('error', () => undefined); // reported by /health/ready; the relay backs off
     this.queues = new Map(
@@ -34,9 +38,13 @@ export class QueueRegistry implements OnApplicationShutdown {
     return this.connection.status === 'ready';
   }
 
+  declares(jobName: string): boolean {
+    return this.jobs.find(jobName) !== undefined;
+  }
+
   /** Adds a job whose id is fixed by the caller (the outbox id), so adding it twice is a no-op. */
-  async add(jobName: JobName, payload: unknown, jobId: string): Promise<void> {
-    const { queue, options } = JOBS[jobName];
+  async add(jobName: string, payload: unknown, jobId: string): Promise<void> {
+    const { queue, options } = this.jobs.get(jobName);
     await this.get(queue).add(jobName, payload, { ...options, jobId });
   }
 

@@ -1,20 +1,22 @@
-import { JobName } from './jobs.js';
+import { CORE_JOBS, defineJob, QueueName } from './jobs.js';
 import { assertEveryJobHandled } from './worker-host.js';
 
 describe('the worker start-up check', () => {
-  const every = () => new Map(Object.values(JobName).map((name) => [name, true]));
+  const serviceJob = defineJob<{ caseId: string }>('render-something', { queue: QueueName.Documents });
+  const declared = [...Object.values(CORE_JOBS), serviceJob];
+  const every = () => new Map(declared.map((job) => [job.name, true]));
 
   it('passes when every declared job has a handler', () => {
-    expect(() => assertEveryJobHandled(every())).not.toThrow();
+    expect(() => assertEveryJobHandled(every(), declared)).not.toThrow();
   });
 
   it('refuses to start when a declared job has none, naming each missing one', () => {
     const handled = every();
-    handled.delete(JobName.RequeueLostRenders);
-    expect(() => assertEveryJobHandled(handled)).toThrow(`refusing to start: no handler for job ${JobName.RequeueLostRenders}`);
-    handled.delete(JobName.SweepOrphanFiles);
-    expect(() => assertEveryJobHandled(handled)).toThrow(
-      `refusing to start: no handler for jobs ${JobName.RequeueLostRenders}, ${JobName.SweepOrphanFiles}`,
+    handled.delete(serviceJob.name);
+    expect(() => assertEveryJobHandled(handled, declared)).toThrow(`refusing to start: no handler for job ${serviceJob.name}`);
+    handled.delete(CORE_JOBS.SweepOrphanFiles.name);
+    expect(() => assertEveryJobHandled(handled, declared)).toThrow(
+      `refusing to start: no handler for jobs ${CORE_JOBS.SweepOrphanFiles.name}, ${serviceJob.name}`,
     );
   });
 });

@@ -4,7 +4,8 @@ import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import { APP_CONFIG, type AppConfig, createQueueConnection, Metrics } from '@app/platform';
-import { JobName, JOBS, QueueName } from './jobs.js';
+import { JobCatalogue } from './job-catalogue.js';
+import { type JobDeclaration, QueueName } from './jobs.js';
 import { ON_JOB } from './on-job.decorator.js';
 import { QueueRegistry } from './queue-registry.js';
 
@@ -19,7 +20,7 @@ export type WorkerConcurrency = Partial<Record<QueueName, number>>;
  * a render that has killed its worker twice is more likely a poison job (a photo or a name that
  * blows the heap or crashes pdfkit) than bad luck, and every retry of it would also take down the
  * notifications worker in the same process. A render lost this way is not lost for good: the
- * RequeueLostRenders job renders again any eVisa approved without its document, with a growing wait.
+ * eVisa's lost-render recovery renders again any eVisa approved without its document, with a growing wait.
  */
 const MAX_STALLED_COUNT: Partial<Record<QueueName, number>> = { [QueueName.Documents]: 1 };
 
@@ -32,7 +33,7 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger(WorkerHost.name);
   private readonly workers: Worker[] = [];
   private readonly connections: Redis[] = [];
-  private handlers = new Map<JobName, Handler>();
+  private handlers = new Map<string, Handler>();
   private readonly jobsFinished: Counter;
   private readonly jobDuration: Histogram;
 
@@ -43,6 +44,7 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_CONCURRENCY) private readonly concurrency: WorkerConcurrency,
     private readonly queues: QueueRegistry,
+    private readonly jobs: JobCatalogue,
     metrics: Metrics,
   ) {
     this.jobsFinished = new Counter({
@@ -91,11 +93,11 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Upserts one scheduler per repeatable job; any number of workers doing this still yields one schedule. */
   private async scheduleRepeatableJobs(): Promise<void> {
-    for (const [name, definition] of Object.entries(JOBS) as [JobName, (typeof JOBS)[JobName]][]) {
-      if (!definition.everyMs) continue;
+    for (const job of this.jobs.all()) {
+      if (!job.everyMs) continue;
       await this.queues
-        .get(definition.queue)
-        .upsertJobScheduler(name, { every: definition.everyMs }, { name, data: {}, opts: definition.options });
+        .get(job.queue)
+        .upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, data: {}, opts: job.options });
     }
   }
 
@@ -112,13 +114,13 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async dispatch(job: Job): Promise<unknown> {
-    const handler = this.handlers.get(job.name as JobName);
+    const handler = this.handlers.get(job.name);
     if (!handler) throw new Error(`no handler for job "${job.name}"`);
     return handler(job.data, job);
   }
 
-  private discoverHandlers(): Map<JobName, Handler> {
-    const found = new Map<JobName, Handler>();
+  private discoverHandlers(): Map<string, Handler> {
+    const found = new Map<string, Handler>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;
@@ -126,19 +128,20 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const fn = instance[method];
         if (typeof fn !== 'function') continue;
-        const name = this.reflector.get<JobName | undefined>(ON_JOB, fn as (...args: unknown[]) => unknown);
+        const name = this.reflector.get<string | undefined>(ON_JOB, fn as (...args: unknown[]) => unknown);
         if (!name) continue;
         if (found.has(name)) throw new Error(`job "${name}" has two handlers`);
+        if (!this.jobs.find(name)) throw new Error(`refusing to start: @OnJob("${name}") handles a job no one declares`);
         found.set(name, (payload, job) => (fn as Handler).call(instance, payload, job));
       }
     }
-    assertEveryJobHandled(found);
+    assertEveryJobHandled(found, this.jobs.all());
     return found;
   }
 }
 
-export function assertEveryJobHandled(handlers: ReadonlyMap<JobName, unknown>): void {
-  const missing = (Object.keys(JOBS) as JobName[]).filter((name) => !handlers.has(name));
+export function assertEveryJobHandled(handlers: ReadonlyMap<string, unknown>, declared: readonly JobDeclaration<never>[]): void {
+  const missing = declared.map((job) => job.name).filter((name) => !handlers.has(name));
   if (missing.length > 0) {
     throw new Error(`refusing to start: no handler for job${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   }

@@ -1,5 +1,4 @@
 import { DomainException } from '@app/platform';
-import type { Service } from '../reference.js';
 import { CaseErrors } from '../errors.js';
 
 /**
@@ -7,7 +6,8 @@ import { CaseErrors } from '../errors.js';
  * nothing else may write `case.status`.
  */
 export interface StateMachine<S extends string = string> {
-  service: Service;
+  /** The id of the service whose cases it governs. */
+  service: string;
   /** Statuses a case may be created in. */
   initial: readonly S[];
   transitions: Readonly<Record<S, readonly S[]>>;
@@ -39,6 +39,11 @@ export function defineStateMachine<const S extends string>(machine: StateMachine
 
 export function allowedTransitions(machine: StateMachine, from: string): readonly string[] {
   return machine.transitions[from] ?? [];
+}
+
+/** Statuses in which a case has no way on (retention may anonymise it once it has been closed long enough). */
+export function terminalStatuses(machine: StateMachine): string[] {
+  return Object.keys(machine.transitions).filter((status) => isTerminal(machine, status));
 }
 
 export function assertTransition(machine: StateMachine, from: string, to: string): void {

@@ -1,18 +1,20 @@
 import { Controller, Get, Render } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@app/platform';
-import { SERVICES, type Service } from '../reference.js';
-
-/** Services whose application pages exist; the others are listed with a note to contact a post. */
-const ONLINE_SERVICES: ReadonlySet<Service> = new Set(['evisa', 'passport', 'legalisation', 'abtc', 'emergency']);
+import { ServiceCatalogue } from '../catalogue/service-catalogue.js';
 
 @ApiExcludeController()
 @Public()
 @Controller()
 export class HomeController {
+  constructor(private readonly catalogue: ServiceCatalogue) {}
+
+  /** Each service with a home entry, in its declared order; the name, summary and link are its messages. */
   @Get()
   @Render('home.njk')
-  home(): { services: { name: string; online: boolean }[] } {
-    return { services: SERVICES.map((name) => ({ name, online: ONLINE_SERVICES.has(name) })) };
+  home(): { services: { name: string; links: readonly { href: string; labelKey: string }[] }[] } {
+    const listed = this.catalogue.all().filter((service) => service.home);
+    listed.sort((a, b) => a.home!.order - b.home!.order);
+    return { services: listed.map((service) => ({ name: service.id, links: service.home!.links ?? [] })) };
   }
 }

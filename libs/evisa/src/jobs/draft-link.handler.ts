@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
-import { CaseSpine, JobName, type JobPayloads, OnJob } from '@app/cases';
+import { CaseSpine, OnJob, type PayloadOf } from '@app/cases';
 import { ApplicationCipher, columnOf } from '../application-cipher.js';
 import { EvisaApplicationService } from '../application.service.js';
 import { EvisaApplication } from '../entities/evisa-application.entity.js';
 import { DraftLinkMailer } from './draft-link.mailer.js';
+import { EVISA_JOBS } from '../evisa.jobs.js';
 
 /**
  * Emails a draft's resume link. The outbox payload carries only the case id: the address is read
@@ -23,8 +24,8 @@ export class DraftResumeLinkHandler {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @OnJob(JobName.SendDraftResumeLink)
-  async handle(payload: JobPayloads[JobName.SendDraftResumeLink]): Promise<{ sent: boolean }> {
+  @OnJob(EVISA_JOBS.SendDraftResumeLink)
+  async handle(payload: PayloadOf<typeof EVISA_JOBS.SendDraftResumeLink>): Promise<{ sent: boolean }> {
     const record = await this.dataSource.manager.findOneBy(EvisaApplication, { caseId: payload.caseId });
     const caseRecord = record ? await this.spine.load(this.dataSource.manager, payload.caseId) : null;
     if (!record || !caseRecord || caseRecord.status !== 'DRAFT' || !record.email) return { sent: false };

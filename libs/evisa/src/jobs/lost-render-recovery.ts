@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CaseSpine, JobName, JOBS, OnJob, OutboxWriter, QueueRegistry } from '@app/cases';
+import { CaseSpine, OnJob, OutboxWriter, QueueRegistry } from '@app/cases';
 import { Clock } from '@app/platform';
 import { EVISA_DOCUMENT_KIND } from './render-evisa.handler.js';
+import { EVISA_JOBS } from '../evisa.jobs.js';
 
 /**
  * How long an approved eVisa may go without its document before its render counts as lost.
@@ -58,7 +59,7 @@ export class LostRenderRecovery {
     private readonly clock: Clock,
   ) {}
 
-  @OnJob(JobName.RequeueLostRenders)
+  @OnJob(EVISA_JOBS.RequeueLostRenders)
   async requeueLostRenders(): Promise<LostRenderRun> {
     return this.run();
   }
@@ -99,11 +100,11 @@ export class LostRenderRecovery {
   private async renderJobs(caseId: string): Promise<LastRenderJob[] | 'in-flight'> {
     const rows = (await this.dataSource.query(
       `SELECT id, dispatched_at FROM outbox WHERE case_id = $1 AND job_name = $2 ORDER BY created_at, id`,
-      [caseId, JobName.RenderEvisa],
+      [caseId, EVISA_JOBS.RenderEvisa.name],
     )) as { id: string; dispatched_at: Date | null }[];
     // Not yet forwarded (Redis away, the relay behind): the relay will still deliver it.
     if (rows.some((row) => row.dispatched_at === null)) return 'in-flight';
-    const queue = this.queues.get(JOBS[JobName.RenderEvisa].queue);
+    const queue = this.queues.get(EVISA_JOBS.RenderEvisa.queue);
     const jobs: LastRenderJob[] = [];
     for (const row of rows) {
       const state = await queue.getJobState(row.id);
@@ -123,7 +124,7 @@ export class LostRenderRecovery {
         candidate.id,
       ])) as { version: number }[];
       if (locked?.version !== candidate.version) return false;
-      await this.outbox.add(manager, JobName.RenderEvisa, { caseId: candidate.id }, { caseId: candidate.id });
+      await this.outbox.add(manager, EVISA_JOBS.RenderEvisa, { caseId: candidate.id }, { caseId: candidate.id });
       await this.spine.recordEvent(manager, {
         caseId: candidate.id,
         expectedVersion: locked.version,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig, FileRecord, FileService } from '@app/platform';
-import { CaseSpine, GeneratedDocument, GeneratedDocumentStore, JobName, type JobPayloads, OnJob } from '@app/cases';
+import { CaseSpine, GeneratedDocument, GeneratedDocumentStore, OnJob, type PayloadOf } from '@app/cases';
 import { type EvisaDocumentData as PrintedEvisa, EvisaPdfRenderer, SealService } from '@app/documents';
 import { ApplicationCipher } from '../application-cipher.js';
 import { todayIn } from '../dates.js';
@@ -9,6 +9,7 @@ import { EvisaApplication } from '../entities/evisa-application.entity.js';
 import { printedEvisa } from '../issuance/printed-evisa.js';
 import { EvisaOfficerActions } from '../officer-actions.service.js';
 import { EVISA_SETTINGS, type EvisaSettings } from '../settings.js';
+import { EVISA_JOBS } from '../evisa.jobs.js';
 
 export const EVISA_DOCUMENT_KIND = 'evisa';
 export const EVISA_PDF_FILE_KIND = 'evisa-pdf';
@@ -45,8 +46,8 @@ export class RenderEvisaHandler {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @OnJob(JobName.RenderEvisa)
-  async handle(payload: JobPayloads[JobName.RenderEvisa]): Promise<RenderOutcome> {
+  @OnJob(EVISA_JOBS.RenderEvisa)
+  async handle(payload: PayloadOf<typeof EVISA_JOBS.RenderEvisa>): Promise<RenderOutcome> {
     const { caseId } = payload;
     const record = await this.spine.load(this.dataSource.manager, caseId);
     const existing = await this.dataSource.manager.findOneBy(GeneratedDocument, {

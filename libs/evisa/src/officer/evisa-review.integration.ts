@@ -1,6 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { ReviewPort, WorkspaceExtras } from '@app/cases';
 import type { Translate } from '@app/platform';
-import { DecisionHandlers, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
 import { EvisaApplicationService } from '../application.service.js';
 import { EvisaOfficerActions, type RefusalReason } from '../officer-actions.service.js';
 
@@ -32,19 +32,10 @@ const CODED_ANSWERS: ReadonlySet<string> = new Set(['sex', 'passportType', 'purp
  * and queues the PDF), its answers in the case workspace, and the link to revoke an issued eVisa.
  */
 @Injectable()
-export class EvisaReviewIntegration implements OnModuleInit {
-  constructor(
-    private readonly decisions: DecisionHandlers,
-    private readonly workspace: WorkspaceDetails,
-    private readonly actions: EvisaOfficerActions,
-    private readonly applications: EvisaApplicationService,
-  ) {}
-
-  onModuleInit(): void {
-    this.decisions.register('evisa', 'approve', ({ manager, current, input, officer }) =>
-      this.actions.approve(manager, current.id, input.expectedVersion, officer),
-    );
-    this.decisions.register('evisa', 'refuse', ({ manager, current, input, officer }) =>
+export class EvisaReviewIntegration implements ReviewPort {
+  readonly decisions: ReviewPort['decisions'] = {
+    approve: ({ manager, current, input, officer }) => this.actions.approve(manager, current.id, input.expectedVersion, officer),
+    refuse: ({ manager, current, input, officer }) =>
       this.actions.refuse(
         manager,
         current.id,
@@ -53,8 +44,7 @@ export class EvisaReviewIntegration implements OnModuleInit {
         input.reasonCode as RefusalReason,
         input.text?.trim() || null,
       ),
-    );
-    this.decisions.register('evisa', 'requestInfo', ({ manager, current, input, officer }) =>
+    requestInfo: ({ manager, current, input, officer }) =>
       this.actions.requestInformation(
         manager,
         current.id,
@@ -63,11 +53,14 @@ export class EvisaReviewIntegration implements OnModuleInit {
         input.text ?? '',
         new Date(`${input.deadline}T23:59:59Z`),
       ),
-    );
-    this.workspace.register('evisa', (caseId, status, t) => this.extras(caseId, status, t));
-  }
+  };
 
-  private async extras(caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
+  constructor(
+    private readonly actions: EvisaOfficerActions,
+    private readonly applications: EvisaApplicationService,
+  ) {}
+
+  async workspace(caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
     const view = await this.applications.view(caseId);
     const answers = view.answers as Record<string, unknown>;
     const details = SHOWN_ANSWERS.filter((field) => answers[field] !== null && answers[field] !== undefined && answers[field] !== '').map(

@@ -1,5 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { genericPublicView, type ShareableDocumentInput, ShareableDocumentRegistry, type SharedDocumentView } from '@app/status';
+import { Injectable } from '@nestjs/common';
+import type { ShareableDocumentInput, ShareableDocumentPort, SharedDocumentView } from '@app/cases';
+import { genericPublicView } from '@app/status';
 import { EvisaVerificationService } from './evisa-verification.service.js';
 
 /**
@@ -8,24 +9,15 @@ import { EvisaVerificationService } from './evisa-verification.service.js';
  * passport number, contact details or photo.
  */
 @Injectable()
-export class EvisaShareProvider implements OnModuleInit {
-  readonly service = 'evisa' as const;
-
-  constructor(
-    private readonly registry: ShareableDocumentRegistry,
-    private readonly verification: EvisaVerificationService,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
+export class EvisaShareProvider implements ShareableDocumentPort {
+  constructor(private readonly verification: EvisaVerificationService) {}
 
   async publicView(input: ShareableDocumentInput): Promise<SharedDocumentView> {
     const { caseRecord, t } = input;
     const answer = await this.verification.byCase(caseRecord.id);
     const evisa = answer.evisa;
     // A case the register does not hold shows only what any document shows: service, reference, status.
-    if (!evisa) return genericPublicView(input);
+    if (!evisa) return genericPublicView(input, caseRecord.status === 'ISSUED');
     return {
       title: t('evisa.share.title'),
       valid: answer.result === 'valid',

@@ -1,8 +1,9 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public, UntypedBody, ValidationException } from '@app/platform';
 import { readAnswerBody } from '@app/review';
+import { SubmitRequestDto } from '../dto.js';
 import { LegalisationService, type SubmissionResult } from '../legalisation.service.js';
 import { AppointmentSlots, type SlotDay } from '../slots.js';
 
@@ -38,14 +39,24 @@ export class LegalisationApiController {
   @ApiOperation({ summary: 'Submit a request with its appointment; the case opens SUBMITTED' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   submit(
-    @UntypedBody() body: Record<string, unknown>,
+    @Body() body: SubmitRequestDto,
     @Headers('idempotency-key') key: string | undefined,
     @Req() request: FastifyRequest,
   ): Promise<SubmissionResult> {
     if (key !== undefined && !/^[A-Za-z0-9_-]{8,100}$/.test(key)) {
       throw new ValidationException([{ field: 'Idempotency-Key', messages: ['Use 8 to 100 letters, digits, "-" or "_".'] }]);
     }
-    return this.requests.submit(this.requests.parse(body, request.t), { idempotencyKey: key ?? null, clientIp: request.ip });
+    const { applicant, items, direction, serviceLevel, delivery, mailingAddress, postCode, slotId } = body;
+    return this.requests.submit(
+      {
+        applicant: { ...applicant },
+        items: items.map((item) => ({ ...item })),
+        options: { direction, serviceLevel, delivery, mailingAddress: delivery === 'mail' ? mailingAddress! : null },
+        postCode,
+        slotId,
+      },
+      { idempotencyKey: key ?? null, clientIp: request.ip },
+    );
   }
 
   @Post('requests/answer')

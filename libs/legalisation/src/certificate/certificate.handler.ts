@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CaseSpine, GeneratedDocumentStore, JobName, type JobPayloads, OnJob } from '@app/cases';
+import { CaseSpine, GeneratedDocumentStore, OnJob, type PayloadOf } from '@app/cases';
 import { APP_CONFIG, type AppConfig, Messages } from '@app/platform';
 import { LegalisationService } from '../legalisation.service.js';
 import { renderCertificatePdf } from './certificate-pdf.js';
+import { LEGALISATION_JOBS } from '../legalisation.jobs.js';
 
 export const CERTIFICATE_DOCUMENT_KIND = 'authentication-certificate';
 const CERTIFICATE_FILE_KIND = 'authentication-certificate-pdf';
@@ -31,8 +32,8 @@ export class CertificateHandler {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @OnJob(JobName.RenderAuthenticationCertificate)
-  async handle(payload: JobPayloads[JobName.RenderAuthenticationCertificate]): Promise<{ outcome: string; documentId?: string }> {
+  @OnJob(LEGALISATION_JOBS.RenderCertificate)
+  async handle(payload: PayloadOf<typeof LEGALISATION_JOBS.RenderCertificate>): Promise<{ outcome: string; documentId?: string }> {
     const { caseId } = payload;
     const record = await this.spine.load(this.dataSource.manager, caseId);
     const [existing] = (await this.dataSource.query(`SELECT id FROM generated_document WHERE case_id = $1 AND kind = $2 AND locale = $3`, [

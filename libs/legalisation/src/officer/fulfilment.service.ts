@@ -5,6 +5,7 @@ import { type CaseRecord, CaseSpine } from '@app/cases';
 import { findCaseInScope } from '@app/identity';
 import { type AuthenticatedOfficer, DomainException, postScopeOf, ValidationException } from '@app/platform';
 import { LegalisationErrors } from '../errors.js';
+import { legalisationMachine } from '../legalisation.machine.js';
 
 /**
  * After authentication: the documents are made ready at the post or posted, by the delivery the
@@ -53,6 +54,7 @@ export class FulfilmentService {
         );
       }
       const { case: moved } = await this.spine.transition(manager, {
+        machine: legalisationMachine,
         caseId,
         expectedVersion,
         current,

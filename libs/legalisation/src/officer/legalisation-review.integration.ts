@@ -1,15 +1,9 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { CaseRecord } from '@app/cases';
-import { CaseSpine, JobName, OutboxWriter } from '@app/cases';
+import { Injectable } from '@nestjs/common';
+import { type CaseRecord, CaseSpine, type DecisionContext, OutboxWriter, type ReviewPort, type WorkspaceExtras } from '@app/cases';
 import { type Translate, ValidationException } from '@app/platform';
-import {
-  type DecisionContext,
-  DecisionHandlers,
-  DecisionService,
-  InformationRequests,
-  WorkspaceDetails,
-  type WorkspaceExtras,
-} from '@app/review';
+import { DecisionService, InformationRequests } from '@app/review';
+import { LEGALISATION_JOBS } from '../legalisation.jobs.js';
+import { legalisationMachine } from '../legalisation.machine.js';
 import { LegalisationService } from '../legalisation.service.js';
 
 /** Statuses in which the documents are authenticated and still to be handed over or posted. */
@@ -22,34 +16,31 @@ export const FULFILMENT_STATUSES = ['AUTHENTICATED', 'READY_FOR_PICKUP', 'MAILED
  * for the applicant to answer. The workspace shows the items, options, appointment and fee.
  */
 @Injectable()
-export class LegalisationReviewIntegration implements OnModuleInit {
-  constructor(
-    private readonly decisions: DecisionHandlers,
-    private readonly decisionService: DecisionService,
-    private readonly workspace: WorkspaceDetails,
-    private readonly informationRequests: InformationRequests,
-    private readonly requests: LegalisationService,
-    private readonly spine: CaseSpine,
-    private readonly outbox: OutboxWriter,
-  ) {}
-
-  onModuleInit(): void {
-    this.decisions.register('legalisation', 'approve', (context) => this.approve(context));
-    this.decisions.register('legalisation', 'refuse', async (context) => {
+export class LegalisationReviewIntegration implements ReviewPort {
+  readonly decisions: ReviewPort['decisions'] = {
+    approve: (context) => this.approve(context),
+    refuse: async (context) => {
       if (!context.input.text?.trim()) {
         throw new ValidationException([{ field: 'text', messages: ['Explain the refusal to the applicant.'] }]);
       }
       const decided = await this.decisionService.applyStatusDecision(context);
       await this.requests.releaseAppointment(context.manager, context.current.id, context.now);
       return decided;
-    });
-    this.decisions.register('legalisation', 'requestInfo', async (context) => {
+    },
+    requestInfo: async (context) => {
       const decided = await this.decisionService.applyStatusDecision(context);
       await this.informationRequests.record(context.manager, context.current.id, context.input.text!.trim(), context.input.deadline!);
       return decided;
-    });
-    this.workspace.register('legalisation', (caseId, status, t) => this.extras(caseId, status, t));
-  }
+    },
+  };
+
+  constructor(
+    private readonly decisionService: DecisionService,
+    private readonly informationRequests: InformationRequests,
+    private readonly requests: LegalisationService,
+    private readonly spine: CaseSpine,
+    private readonly outbox: OutboxWriter,
+  ) {}
 
   /** IN_REVIEW → AUTHENTICATED: the next certificate number of the issue year, the issue date at the post; queues the certificate PDF. */
   private async approve({ manager, current, input, officer, now }: DecisionContext): Promise<CaseRecord> {
@@ -59,6 +50,7 @@ export class LegalisationReviewIntegration implements OnModuleInit {
     const [{ seq }] = (await manager.query(`SELECT nextval('legalisation_certificate_seq')::text AS seq`)) as [{ seq: string }];
     const certificateNumber = `TWA-${authenticatedOn.slice(0, 4)}-${seq.padStart(6, '0')}`;
     const { case: approved } = await this.spine.transition(manager, {
+      machine: legalisationMachine,
       caseId: current.id,
       expectedVersion: input.expectedVersion,
       current,
@@ -74,11 +66,11 @@ export class LegalisationReviewIntegration implements OnModuleInit {
       certificateNumber,
       authenticatedOn,
     ]);
-    await this.outbox.add(manager, JobName.RenderAuthenticationCertificate, { caseId: current.id }, { caseId: current.id });
+    await this.outbox.add(manager, LEGALISATION_JOBS.RenderCertificate, { caseId: current.id }, { caseId: current.id });
     return approved;
   }
 
-  private async extras(caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
+  async workspace(caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
     const view = await this.requests.view(caseId);
     if (!view) return { details: [], links: [] };
     const details = [

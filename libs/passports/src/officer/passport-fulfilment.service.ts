@@ -7,6 +7,7 @@ import { type AuthenticatedOfficer, Clock, DomainException, type FieldError, pos
 import { PassportErrors } from '../errors.js';
 import { PassportService } from '../passports.service.js';
 import { PASSPORT_NUMBER, text } from '../validation.js';
+import { passportMachine } from '../passport.machine.js';
 
 /** The steps after approval, who takes them and from which status. */
 export const FULFILMENT_STEPS = {
@@ -79,6 +80,7 @@ export class PassportFulfilmentService {
       if (step === 'ready') await manager.query(`UPDATE passport_application SET ready_at = $2 WHERE case_id = $1`, [caseId, now]);
       if (step === 'collect') await manager.query(`UPDATE passport_application SET collected_at = $2 WHERE case_id = $1`, [caseId, now]);
       const { case: moved } = await this.spine.transition(manager, {
+        machine: passportMachine,
         caseId,
         expectedVersion: input.expectedVersion,
         current,

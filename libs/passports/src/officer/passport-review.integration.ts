@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { ReviewPort, WorkspaceExtras } from '@app/cases';
 import type { Translate } from '@app/platform';
-import { DecisionHandlers, DecisionService, InformationRequests, WorkspaceDetails, type WorkspaceExtras } from '@app/review';
+import { DecisionService, InformationRequests } from '@app/review';
 import { PassportService } from '../passports.service.js';
 import { FULFILMENT_STATUSES } from './passport-fulfilment.service.js';
 
@@ -11,25 +12,22 @@ import { FULFILMENT_STATUSES } from './passport-fulfilment.service.js';
  * words, a link to the photo, and the fulfilment page once approved.
  */
 @Injectable()
-export class PassportReviewIntegration implements OnModuleInit {
+export class PassportReviewIntegration implements ReviewPort {
+  readonly decisions: ReviewPort['decisions'] = {
+    requestInfo: async (context) => {
+      const decided = await this.decisionService.applyStatusDecision(context);
+      await this.informationRequests.record(context.manager, context.current.id, context.input.text!.trim(), context.input.deadline!);
+      return decided;
+    },
+  };
+
   constructor(
-    private readonly decisions: DecisionHandlers,
     private readonly decisionService: DecisionService,
-    private readonly workspace: WorkspaceDetails,
     private readonly informationRequests: InformationRequests,
     private readonly passports: PassportService,
   ) {}
 
-  onModuleInit(): void {
-    this.decisions.register('passport', 'requestInfo', async (context) => {
-      const decided = await this.decisionService.applyStatusDecision(context);
-      await this.informationRequests.record(context.manager, context.current.id, context.input.text!.trim(), context.input.deadline!);
-      return decided;
-    });
-    this.workspace.register('passport', (caseId, status, t) => this.extras(caseId, status, t));
-  }
-
-  private async extras(caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
+  async workspace(caseId: string, status: string, t: Translate): Promise<WorkspaceExtras> {
     const view = await this.passports.view(caseId);
     if (!view) return { details: [], links: [] };
     const details = [

@@ -1,6 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
-import { DomainException, type FieldError, httpStatusFor } from './domain-exception.js';
+import { DomainException, httpStatusFor } from './domain-exception.js';
 
 export interface ErrorBody {
   error: {
@@ -53,17 +52,6 @@ const messageByStatus: Record<number, string> = {
   431: 'The address or the request headers are too long.',
   503: 'The service is not ready.',
 };
-
-/** Flattens class-validator's nested errors into dotted field paths. */
-export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
-  const result: FieldError[] = [];
-  for (const error of errors) {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    if (error.constraints) result.push({ field, messages: Object.values(error.constraints) });
-    if (error.children?.length) result.push(...flattenValidationErrors(error.children, field));
-  }
-  return result;
-}
 
 /**
  * SQLSTATE 22021 (a NUL character in text) and 22P05 (a character the encoding cannot hold): text

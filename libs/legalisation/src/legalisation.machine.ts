@@ -1,4 +1,4 @@
-import { defineStateMachine } from './state-machine.js';
+import { defineStateMachine, type StatusOf } from '@app/cases';
 
 export const legalisationMachine = defineStateMachine({
   service: 'legalisation',
@@ -21,3 +21,5 @@ export const legalisationMachine = defineStateMachine({
     REFUSED: [],
   },
 });
+
+export type LegalisationStatus = StatusOf<typeof legalisationMachine>;

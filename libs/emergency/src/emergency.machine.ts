@@ -1,4 +1,4 @@
-import { defineStateMachine } from './state-machine.js';
+import { defineStateMachine, type StatusOf } from '@app/cases';
 
 export const emergencyMachine = defineStateMachine({
   service: 'emergency',
@@ -13,3 +13,5 @@ export const emergencyMachine = defineStateMachine({
     CLOSED: [],
   },
 });
+
+export type EmergencyStatus = StatusOf<typeof emergencyMachine>;

@@ -1,4 +1,4 @@
-import { defineStateMachine } from './state-machine.js';
+import { defineStateMachine, type StatusOf } from '@app/cases';
 
 export const abtcMachine = defineStateMachine({
   service: 'abtc',
@@ -17,3 +17,5 @@ export const abtcMachine = defineStateMachine({
     REFUSED: [],
   },
 });
+
+export type AbtcStatus = StatusOf<typeof abtcMachine>;

@@ -1,4 +1,4 @@
-import { defineStateMachine } from './state-machine.js';
+import { defineStateMachine, type StatusOf } from '@app/cases';
 
 export const evisaMachine = defineStateMachine({
   service: 'evisa',
@@ -22,3 +22,5 @@ export const evisaMachine = defineStateMachine({
     REVOKED: [],
   },
 });
+
+export type EvisaStatus = StatusOf<typeof evisaMachine>;

@@ -1,4 +1,4 @@
-import { defineStateMachine } from './state-machine.js';
+import { defineStateMachine, type StatusOf } from '@app/cases';
 
 export const passportMachine = defineStateMachine({
   service: 'passport',
@@ -22,3 +22,5 @@ export const passportMachine = defineStateMachine({
     REFUSED: [],
   },
 });
+
+export type PassportStatus = StatusOf<typeof passportMachine>;

@@ -1,0 +1,3 @@
+export * from './decorators.js';
+export * from './form-body.js';
+export * from './messages.js';
