@@ -137,6 +137,7 @@ export class AbtcService {
           applicant: { name: `${applicant.givenNames} ${applicant.surname}`, email: applicant.email, phone: applicant.phone || null },
           lookup: { surname: applicant.surname, dateOfBirth: applicant.dateOfBirth },
           slaDueAt: this.sla.dueAt(this.catalogue.get(abtcMachine.service).sla, now, post),
+          at: now,
           actor: { type: 'applicant' },
           event: { type: 'abtc.submitted', payload: { feeTwd: this.settings.feeTwd } },
         });

@@ -35,6 +35,8 @@ export interface OpenCaseInput<S extends string = string> {
   /** What an applicant types to look the case up: surname and date of birth (YYYY-MM-DD). */
   lookup?: { surname: string; dateOfBirth: string };
   slaDueAt?: Date | null;
+  /** The command's moment (the service's clock), so that the SLA and `submitted_at` count from the same instant. */
+  at?: Date;
   actor: Actor;
   event?: { type?: string; visibility?: Visibility; payload?: Record<string, unknown> };
 }
@@ -133,7 +135,7 @@ export class CaseSpine {
       });
     }
     const id = randomUUID();
-    const now = new Date();
+    const now = input.at ?? new Date();
     const event = input.event ?? {};
     const first = this.buildEvent(id, 1, genesisHash(id), {
       type: event.type ?? 'case.opened',

@@ -144,6 +144,7 @@ export class LegalisationService {
           },
           lookup: { surname: input.applicant.surname, dateOfBirth: input.applicant.dateOfBirth },
           slaDueAt,
+          at: now,
           actor: { type: 'applicant' },
           event: {
             type: 'legalisation.submitted',
