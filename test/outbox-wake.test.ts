@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { CaseSpine, OutboxWake, OutboxWriter } from '@app/cases';
+import { CORE_JOBS, CaseSpine, OutboxWake, OutboxWriter } from '@app/cases';
 import { BlindIndex, FieldCipher } from '@app/platform';
 import { createTestDatabase, eventually, openDataSource } from './harness/context.js';
 import { openTestCase } from './harness/spine.js';
@@ -65,8 +65,8 @@ describe('outbox wake-up after commit', () => {
     )) as { id: string }[];
     await new OutboxWriter(new OutboxWake(dataSource)).add(
       dataSource.manager,
-      'notify-case-event' as never,
-      { caseId: id, eventSeq: 1 } as never,
+      CORE_JOBS.NotifyCaseEvent,
+      { caseId: id, eventSeq: 1 },
       {
         caseId: id,
       },
